@@ -1,0 +1,3 @@
+"""Imports every solver module so that each registers itself."""
+
+from . import pure  # noqa: F401

@@ -1,0 +1,234 @@
+"""The one table of solver methods, and :func:`solve`, the front door.
+
+Each solver module registers a plain function ``f(game, *, budget, **options)
+-> SolveResult`` with :func:`register`.  :func:`solve`, :func:`methods`, the
+CLI's ``--method`` choices and the methods page of the docs are all generated
+from this table.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from ..exceptions import (
+    InvalidOptionError,
+    MethodNotApplicableError,
+    UnboundParameterError,
+    UnknownMethodError,
+)
+from .budget import Budget
+from .result import SolveResult
+
+SolverFunction = Callable[..., SolveResult]
+
+
+@dataclass(frozen=True)
+class MethodSpec:
+    """One registered method.
+
+    Attributes
+    ----------
+    name
+        Kebab-case method name shared by the API and the CLI.
+    function
+        ``f(game, *, budget, **options) -> SolveResult``.
+    summary
+        One-line description.
+    forms
+        Game forms handled (``"normal"``, ``"extensive"``).
+    min_players, max_players
+        Player counts handled (``max_players=None``: any).
+    finds
+        What it guarantees: ``"all"``, ``"all-extreme"``, ``"all-pure"``,
+        ``"one"``, ``"some"``.
+    requires
+        Extra condition on the game (``"constant-sum"``) or ``None``.
+    iterative
+        True when ``max_iter`` applies.
+    options
+        Option name -> one-line description.
+    """
+
+    name: str
+    function: SolverFunction
+    summary: str
+    forms: tuple[str, ...] = ("normal",)
+    min_players: int = 1
+    max_players: int | None = None
+    finds: str = "some"
+    requires: str | None = None
+    iterative: bool = False
+    options: Mapping[str, str] = field(default_factory=dict)
+
+    def reason_not_applicable(self, game: Any) -> str | None:
+        """Why this method cannot solve ``game``, or ``None`` when it can."""
+        if game.form not in self.forms:
+            return f"method {self.name!r} handles {' and '.join(self.forms)}-form games, not {game.form}-form"
+        n = game.num_players
+        if n < self.min_players or (self.max_players is not None and n > self.max_players):
+            if self.min_players == self.max_players:
+                want = f"{self.min_players}-player games"
+            else:
+                want = f"games with at least {self.min_players} players"
+            return f"method {self.name!r} handles {want}; this game has {n} players"
+        if self.requires == "constant-sum" and not game.is_constant_sum():
+            return f"method {self.name!r} needs a zero-sum (constant-sum) game; this game is not"
+        return None
+
+    def describe(self) -> dict[str, Any]:
+        """Plain-data description (used by the CLI and the docs)."""
+        players = (
+            f"{self.min_players}+" if self.max_players is None
+            else str(self.min_players) if self.min_players == self.max_players
+            else f"{self.min_players}-{self.max_players}"
+        )
+        return {
+            "name": self.name, "summary": self.summary, "forms": list(self.forms),
+            "players": players, "finds": self.finds, "requires": self.requires,
+            "iterative": self.iterative, "options": dict(self.options),
+        }
+
+
+_REGISTRY: dict[str, MethodSpec] = {}
+
+
+def register(
+    name: str,
+    *,
+    summary: str,
+    forms: tuple[str, ...] = ("normal",),
+    players: tuple[int, int | None] = (2, 2),
+    finds: str = "some",
+    requires: str | None = None,
+    iterative: bool = False,
+    options: Mapping[str, str] | None = None,
+) -> Callable[[SolverFunction], SolverFunction]:
+    """Decorator adding a solver function to the method table."""
+
+    def decorate(func: SolverFunction) -> SolverFunction:
+        if name in _REGISTRY:
+            raise RuntimeError(f"method {name!r} registered twice")
+        _REGISTRY[name] = MethodSpec(
+            name=name, function=func, summary=summary, forms=forms,
+            min_players=players[0], max_players=players[1], finds=finds,
+            requires=requires, iterative=iterative, options=dict(options or {}),
+        )
+        return func
+
+    return decorate
+
+
+def method_names() -> list[str]:
+    """All method names, ``auto`` first."""
+    _load_all()
+    return ["auto", *sorted(_REGISTRY)]
+
+
+def get_method(name: str) -> MethodSpec:
+    """The spec of a method by name."""
+    _load_all()
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise UnknownMethodError(
+            f"unknown method {name!r}; choose from: {', '.join(method_names())}"
+        ) from None
+
+
+def methods(game: Any = None) -> list[MethodSpec]:
+    """Methods in the table, or those applicable to ``game``."""
+    _load_all()
+    specs = [_REGISTRY[k] for k in sorted(_REGISTRY)]
+    if game is None:
+        return specs
+    game = _as_game(game)
+    return [s for s in specs if s.reason_not_applicable(game) is None]
+
+
+def _load_all() -> None:
+    from . import _catalogue  # noqa: F401  (imports every solver module)
+
+
+def _as_game(obj: Any) -> Any:
+    """Accept a game, or a model (anything with ``baseline_game()``)."""
+    if hasattr(obj, "form") and hasattr(obj, "num_players"):
+        return obj
+    if hasattr(obj, "baseline_game"):
+        return obj.baseline_game()
+    raise TypeError(f"expected a game or a model, got {type(obj).__name__}")
+
+
+def choose_method(game: Any) -> tuple[str, str]:
+    """The method ``auto`` runs on ``game`` and why."""
+    from .auto import choose
+
+    return choose(game)
+
+
+def solve(
+    game: Any,
+    method: str = "auto",
+    *,
+    exact: bool = False,
+    max_time: float | None = None,
+    max_iter: int | None = None,
+    **options: Any,
+) -> SolveResult:
+    """Compute equilibria of a game with a named method.
+
+    Parameters
+    ----------
+    game
+        A numeric game, or a model (solved at its parameters' baseline values).
+    method
+        A name from :func:`method_names`; ``"auto"`` picks one and records
+        which in ``result.stats["chosen_by"]``.
+    exact
+        Re-solve each equilibrium on its support in rational arithmetic and
+        certify it (exact regret 0), or note why it could not be certified.
+    max_time, max_iter
+        Budget; when it runs out the result has ``status="budget-exhausted"``
+        and holds what was found so far.
+    **options
+        Method-specific options (see ``gt.methods()``); unknown ones are errors.
+
+    Returns
+    -------
+    SolveResult
+    """
+    game = _as_game(game)
+    if getattr(game, "is_symbolic", False):
+        raise UnboundParameterError(
+            f"the game has unbound parameters {', '.join(game.parameters)}; "
+            "bind them first (game.bind(name=value, ...))"
+        )
+    chosen_by = None
+    if method == "auto":
+        method, chosen_by = choose_method(game)
+    spec = get_method(method)
+    reason = spec.reason_not_applicable(game)
+    if reason:
+        raise MethodNotApplicableError(reason)
+    unknown = sorted(set(options) - set(spec.options))
+    if unknown:
+        allowed = ", ".join(sorted(spec.options)) or "none"
+        raise InvalidOptionError(
+            f"method {method!r} has no option {unknown[0]!r} (its options: {allowed})"
+        )
+    if max_iter is not None and not spec.iterative:
+        raise InvalidOptionError(f"method {method!r} is not iterative; max_iter does not apply")
+    budget = Budget(max_time=max_time, max_iter=max_iter)
+    start = time.perf_counter()
+    result = spec.function(game, budget=budget, **options)
+    if exact:
+        from .verify import certify_result
+
+        result = certify_result(result)
+    stats = dict(result.stats)
+    stats["time"] = time.perf_counter() - start
+    if chosen_by is not None:
+        stats["chosen_by"] = f"auto: {chosen_by}"
+    return replace(result, stats=stats)
