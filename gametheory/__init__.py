@@ -18,7 +18,7 @@ from .exceptions import (
     UnknownMethodError,
     UnknownParameterError,
 )
-from .games import NormalFormGame
+from .games import Model, NormalFormGame, Parameter
 from .solvers import Equilibrium, SolveResult, method_names, methods, solve
 
 __version__ = "0.1.0"
@@ -30,8 +30,10 @@ __all__ = [
     "InvalidOptionError",
     "InvalidProfileError",
     "MethodNotApplicableError",
+    "Model",
     "ModelFileError",
     "NormalFormGame",
+    "Parameter",
     "SolveResult",
     "SolverError",
     "UnboundParameterError",
