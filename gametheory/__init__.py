@@ -6,6 +6,7 @@ dask, pandas) are imported lazily by the functions that need them.
 
 from __future__ import annotations
 
+from .analysis import continuation, montecarlo, sensitivity, sweep, thresholds, tornado
 from .exceptions import (
     GameTheoryError,
     InvalidGameError,
@@ -18,13 +19,17 @@ from .exceptions import (
     UnknownMethodError,
     UnknownParameterError,
 )
-from .games import Model, NormalFormGame, Parameter
+from .games import ExtensiveFormGame, Model, NormalFormGame, Parameter, TreeBuilder
+from .io import load, save
 from .solvers import Equilibrium, SolveResult, method_names, methods, solve
+from .solvers.dominance import eliminate_dominated
 
 __version__ = "0.1.0"
 
+
 __all__ = [
     "Equilibrium",
+    "ExtensiveFormGame",
     "GameTheoryError",
     "InvalidGameError",
     "InvalidOptionError",
@@ -36,11 +41,21 @@ __all__ = [
     "Parameter",
     "SolveResult",
     "SolverError",
+    "TreeBuilder",
     "UnboundParameterError",
     "UnknownMethodError",
     "UnknownParameterError",
     "__version__",
+    "continuation",
+    "eliminate_dominated",
+    "load",
     "method_names",
     "methods",
+    "montecarlo",
+    "save",
+    "sensitivity",
     "solve",
+    "sweep",
+    "thresholds",
+    "tornado",
 ]

@@ -6,7 +6,9 @@ from collections.abc import Sequence
 from fractions import Fraction
 
 
-def solve_exact(matrix: Sequence[Sequence[Fraction]], rhs: Sequence[Fraction]) -> list[Fraction] | None:
+def solve_exact(
+    matrix: Sequence[Sequence[Fraction]], rhs: Sequence[Fraction]
+) -> list[Fraction] | None:
     """Solve a square system exactly by Gaussian elimination.
 
     Returns ``None`` when the matrix is singular.

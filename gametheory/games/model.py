@@ -120,7 +120,9 @@ class Model:
         """Numeric game at the baseline, with some parameters overridden."""
         merged = self.resolve(strict=strict, **values)
         used = set(getattr(self.game, "parameters", ()))
-        return self.game.bind(**{k: v for k, v in merged.items() if k in used}) if used else self.game
+        return (
+            self.game.bind(**{k: v for k, v in merged.items() if k in used}) if used else self.game
+        )
 
     def baseline_game(self) -> Any:
         """Numeric game at the baseline values."""

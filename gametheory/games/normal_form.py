@@ -36,8 +36,7 @@ def _stack(arrays: Sequence[Any]) -> np.ndarray:
     for i, arr in enumerate(converted):
         if arr.shape != shape:
             raise InvalidGameError(
-                f"payoff arrays have different shapes: player 1 {shape}, "
-                f"player {i + 1} {arr.shape}"
+                f"payoff arrays have different shapes: player 1 {shape}, player {i + 1} {arr.shape}"
             )
     if len(shape) != len(converted):
         raise InvalidGameError(
@@ -356,14 +355,14 @@ class NormalFormGame:
         i = self.player_index(player)
         if isinstance(strategy, (int, np.integer)):
             if not 0 <= int(strategy) < self.shape[i]:
-                raise InvalidGameError(f"strategy index {strategy} out of range for {self._players[i]}")
+                raise InvalidGameError(
+                    f"strategy index {strategy} out of range for {self._players[i]}"
+                )
             return int(strategy)
         try:
             return self._strategies[i].index(strategy)
         except ValueError:
-            raise InvalidGameError(
-                f"{self._players[i]} has no strategy {strategy!r}"
-            ) from None
+            raise InvalidGameError(f"{self._players[i]} has no strategy {strategy!r}") from None
 
     # ------------------------------------------------------------------ payoffs of profiles
     def payoff(self, profile: Sequence[str | int]) -> tuple[Any, ...]:
@@ -422,7 +421,10 @@ class NormalFormGame:
         dev = self.deviation_payoffs(sigma, exact=exact)
         if exact:
             return np.array(
-                [max(d) - sum((p * v for p, v in zip(s, d)), Fraction(0)) for d, s in zip(dev, sigma)],
+                [
+                    max(d) - sum((p * v for p, v in zip(s, d)), Fraction(0))
+                    for d, s in zip(dev, sigma)
+                ],
                 dtype=object,
             )
         return np.array([float(d.max() - d @ s) for d, s in zip(dev, sigma)])
@@ -447,14 +449,17 @@ class NormalFormGame:
                 raise InvalidGameError(f"{self._players[i]} must keep at least one strategy")
         sub = self._source[(slice(None), *np.ix_(*idx))]
         labels = [tuple(self._strategies[i][k] for k in ks) for i, ks in enumerate(idx)]
-        return NormalFormGame(
-            list(sub), self._players, labels, self._title, self._parameter_values
-        )
+        return NormalFormGame(list(sub), self._players, labels, self._title, self._parameter_values)
 
-    def with_payoffs(self, payoffs: Any, parameter_values: Mapping[str, Any] | None = None) -> NormalFormGame:
+    def with_payoffs(
+        self, payoffs: Any, parameter_values: Mapping[str, Any] | None = None
+    ) -> NormalFormGame:
         """Same players and labels, new payoffs of shape ``(n, m_1, ..., m_n)``."""
         return NormalFormGame(
-            list(payoffs), self._players, self._strategies, self._title,
+            list(payoffs),
+            self._players,
+            self._strategies,
+            self._title,
             self._parameter_values if parameter_values is None else parameter_values,
         )
 
@@ -500,7 +505,9 @@ class NormalFormGame:
             import sympy
 
             subs = {
-                sympy.Symbol(k): sympy.Rational(nb.to_fraction(v).numerator, nb.to_fraction(v).denominator)
+                sympy.Symbol(k): sympy.Rational(
+                    nb.to_fraction(v).numerator, nb.to_fraction(v).denominator
+                )
                 for k, v in values.items()
             }
             out = np.empty(self._source.shape, dtype=object)
@@ -580,14 +587,20 @@ class NormalFormGame:
 
     def __getstate__(self) -> dict[str, Any]:
         return {
-            "payoffs": self._source, "players": self._players, "strategies": self._strategies,
-            "title": self._title, "parameter_values": self._parameter_values,
+            "payoffs": self._source,
+            "players": self._players,
+            "strategies": self._strategies,
+            "title": self._title,
+            "parameter_values": self._parameter_values,
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__init__(  # type: ignore[misc]
-            list(state["payoffs"]), state["players"], state["strategies"],
-            state["title"], state["parameter_values"],
+            list(state["payoffs"]),
+            state["players"],
+            state["strategies"],
+            state["title"],
+            state["parameter_values"],
         )
 
     def __repr__(self) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 #: A profile: one probability vector per player, as a sequence, or a mapping
 #: from player label to a vector or to ``{strategy label: probability}``.
-Profile = Union[Sequence[Any], Mapping[str, Any]]
+Profile = Sequence[Any] | Mapping[str, Any]
 
 
 def _vector(game: NormalFormGame, i: int, value: Any, exact: bool) -> np.ndarray:
@@ -29,10 +29,14 @@ def _vector(game: NormalFormGame, i: int, value: Any, exact: bool) -> np.ndarray
         value = vec
     if exact:
         try:
-            arr = np.array([nb.to_fraction(p) for p in np.asarray(value, dtype=object).reshape(-1)],
-                           dtype=object)
+            arr = np.array(
+                [nb.to_fraction(p) for p in np.asarray(value, dtype=object).reshape(-1)],
+                dtype=object,
+            )
         except (TypeError, ValueError) as exc:
-            raise InvalidProfileError(f"probabilities of {player} are not exact numbers: {exc}") from None
+            raise InvalidProfileError(
+                f"probabilities of {player} are not exact numbers: {exc}"
+            ) from None
         total = sum(arr, Fraction(0))
     else:
         try:
@@ -41,10 +45,14 @@ def _vector(game: NormalFormGame, i: int, value: Any, exact: bool) -> np.ndarray
             raise InvalidProfileError(f"probabilities of {player} are not numbers: {exc}") from None
         total = float(arr.sum()) if arr.size else 0.0
     if arr.size != m:
-        raise InvalidProfileError(f"{player} has {m} strategies but {arr.size} probabilities were given")
+        raise InvalidProfileError(
+            f"{player} has {m} strategies but {arr.size} probabilities were given"
+        )
     if exact:
         if any(p < 0 for p in arr) or total != 1:
-            raise InvalidProfileError(f"probabilities of {player} must be non-negative and sum to 1")
+            raise InvalidProfileError(
+                f"probabilities of {player} must be non-negative and sum to 1"
+            )
     else:
         if not np.all(np.isfinite(arr)) or np.any(arr < -1e-9) or abs(total - 1.0) > 1e-6:
             raise InvalidProfileError(
@@ -53,7 +61,9 @@ def _vector(game: NormalFormGame, i: int, value: Any, exact: bool) -> np.ndarray
     return arr
 
 
-def normalize_profile(game: NormalFormGame, profile: Profile, exact: bool = False) -> list[np.ndarray]:
+def normalize_profile(
+    game: NormalFormGame, profile: Profile, exact: bool = False
+) -> list[np.ndarray]:
     """Return a profile as a list of probability vectors (float64, or Fraction when exact).
 
     Raises
@@ -73,14 +83,18 @@ def normalize_profile(game: NormalFormGame, profile: Profile, exact: bool = Fals
     else:
         items = list(profile)
         if len(items) != n:
-            raise InvalidProfileError(f"a profile needs {n} strategies (one per player), got {len(items)}")
+            raise InvalidProfileError(
+                f"a profile needs {n} strategies (one per player), got {len(items)}"
+            )
     if not exact and all(isinstance(v, np.ndarray) and v.dtype == np.float64 for v in items):
         if all(v.shape == (game.shape[i],) for i, v in enumerate(items)):
             return items  # fast path for solvers; callers pass valid vectors
     return [_vector(game, i, v, exact) for i, v in enumerate(items)]
 
 
-def pure_profile(shape: Sequence[int], indices: Sequence[int], exact: bool = False) -> list[np.ndarray]:
+def pure_profile(
+    shape: Sequence[int], indices: Sequence[int], exact: bool = False
+) -> list[np.ndarray]:
     """The mixed profile that plays pure strategy ``indices[i]`` for each player."""
     out = []
     for m, k in zip(shape, indices):

@@ -32,7 +32,7 @@ def table_rows(game: NormalFormGame) -> list[list[str]]:
     """Rows of the payoff table: a matrix for two players, a profile list otherwise."""
     src = game.payoff_array
     if game.num_players == 2:
-        rows = [[""] + list(game.strategies[1])]
+        rows = [["", *list(game.strategies[1])]]
         for r, label in enumerate(game.strategies[0]):
             cells = [
                 ", ".join(format_value(src[i, r, c]) for i in range(2))

@@ -22,10 +22,14 @@ class Budget:
 
     def __init__(self, max_time: float | None = None, max_iter: int | None = None) -> None:
         if max_time is not None:
-            if not isinstance(max_time, (int, float)) or isinstance(max_time, bool) or not (
-                math.isfinite(max_time) and max_time > 0
+            if (
+                not isinstance(max_time, (int, float))
+                or isinstance(max_time, bool)
+                or not (math.isfinite(max_time) and max_time > 0)
             ):
-                raise InvalidOptionError(f"max_time must be a positive number of seconds, got {max_time!r}")
+                raise InvalidOptionError(
+                    f"max_time must be a positive number of seconds, got {max_time!r}"
+                )
         if max_iter is not None:
             if not isinstance(max_iter, int) or isinstance(max_iter, bool) or max_iter <= 0:
                 raise InvalidOptionError(f"max_iter must be a positive integer, got {max_iter!r}")

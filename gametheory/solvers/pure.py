@@ -12,7 +12,9 @@ from .result import SolveResult
 from .verify import build_result
 
 
-def pure_equilibrium_mask(payoffs: np.ndarray, tol: float | np.ndarray, batched: bool = False) -> np.ndarray:
+def pure_equilibrium_mask(
+    payoffs: np.ndarray, tol: float | np.ndarray, batched: bool = False
+) -> np.ndarray:
     """Boolean array over pure profiles: True where no player gains by deviating.
 
     Parameters
@@ -48,4 +50,6 @@ def solve_pure(game: NormalFormGame, *, budget: Budget) -> SolveResult:
     """Every pure equilibrium; ``complete`` refers to pure equilibria."""
     mask = pure_equilibrium_mask(game.float_payoffs(), game.tolerance())
     profiles = (pure_profile(game.shape, idx) for idx in np.argwhere(mask))
-    return build_result(game, profiles, "pure", complete=True, stats={"profiles": game.num_profiles})
+    return build_result(
+        game, profiles, "pure", complete=True, stats={"profiles": game.num_profiles}
+    )

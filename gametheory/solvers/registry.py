@@ -66,7 +66,8 @@ class MethodSpec:
     def reason_not_applicable(self, game: Any) -> str | None:
         """Why this method cannot solve ``game``, or ``None`` when it can."""
         if game.form not in self.forms:
-            return f"method {self.name!r} handles {' and '.join(self.forms)}-form games, not {game.form}-form"
+            forms = " and ".join(self.forms)
+            return f"method {self.name!r} handles {forms}-form games, not {game.form}-form"
         n = game.num_players
         if n < self.min_players or (self.max_players is not None and n > self.max_players):
             if self.min_players == self.max_players:
@@ -81,14 +82,21 @@ class MethodSpec:
     def describe(self) -> dict[str, Any]:
         """Plain-data description (used by the CLI and the docs)."""
         players = (
-            f"{self.min_players}+" if self.max_players is None
-            else str(self.min_players) if self.min_players == self.max_players
+            f"{self.min_players}+"
+            if self.max_players is None
+            else str(self.min_players)
+            if self.min_players == self.max_players
             else f"{self.min_players}-{self.max_players}"
         )
         return {
-            "name": self.name, "summary": self.summary, "forms": list(self.forms),
-            "players": players, "finds": self.finds, "requires": self.requires,
-            "iterative": self.iterative, "options": dict(self.options),
+            "name": self.name,
+            "summary": self.summary,
+            "forms": list(self.forms),
+            "players": players,
+            "finds": self.finds,
+            "requires": self.requires,
+            "iterative": self.iterative,
+            "options": dict(self.options),
         }
 
 
@@ -112,9 +120,16 @@ def register(
         if name in _REGISTRY:
             raise RuntimeError(f"method {name!r} registered twice")
         _REGISTRY[name] = MethodSpec(
-            name=name, function=func, summary=summary, forms=forms,
-            min_players=players[0], max_players=players[1], finds=finds,
-            requires=requires, iterative=iterative, options=dict(options or {}),
+            name=name,
+            function=func,
+            summary=summary,
+            forms=forms,
+            min_players=players[0],
+            max_players=players[1],
+            finds=finds,
+            requires=requires,
+            iterative=iterative,
+            options=dict(options or {}),
         )
         return func
 
@@ -154,10 +169,10 @@ def _load_all() -> None:
 
 def _as_game(obj: Any) -> Any:
     """Accept a game, or a model (anything with ``baseline_game()``)."""
-    if hasattr(obj, "form") and hasattr(obj, "num_players"):
-        return obj
     if hasattr(obj, "baseline_game"):
         return obj.baseline_game()
+    if hasattr(obj, "form") and hasattr(obj, "num_players"):
+        return obj
     raise TypeError(f"expected a game or a model, got {type(obj).__name__}")
 
 

@@ -12,6 +12,8 @@ import numpy as np
 from .. import numbers as nb
 
 Strategies = dict[str, dict[str, float]]
+#: Behaviour of a tree equilibrium: ((player, ((infoset, ((action, prob), ...)), ...)), ...).
+Behavior = tuple[tuple[str, tuple[tuple[str, tuple[tuple[str, Any], ...]], ...]], ...]
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,19 @@ class Equilibrium:
         positive weight (profile labels -> probability); ``None`` otherwise.
     notes
         Remarks such as why exact certification failed.
+    behavior, exact_behavior
+        For extensive-form games: the probability of each action at each
+        information set, ``((player, ((infoset, ((action, p), ...)), ...)), ...)``
+        (float, and ``Fraction`` when certified); ``None`` for normal-form games.
+        Tree equilibria leave ``labels``/``probabilities`` empty (one empty
+        tuple per player): their strategies are behaviour strategies.
+    path
+        For extensive-form games: ``((terminal, probability), ...)`` for every
+        terminal node reached with positive probability (terminals are named
+        by their node label, or the actions on their path joined by ``/``).
+    exact_distribution
+        For certified correlated equilibria: the rational probability of each
+        profile in ``distribution``; ``None`` otherwise.
     """
 
     players: tuple[str, ...]
@@ -49,12 +64,21 @@ class Equilibrium:
     exact_payoff_values: tuple[Fraction, ...] | None = None
     distribution: tuple[tuple[tuple[str, ...], float], ...] | None = None
     notes: tuple[str, ...] = ()
+    behavior: Behavior | None = None
+    exact_behavior: Behavior | None = None
+    path: tuple[tuple[str, float], ...] | None = None
+    exact_distribution: tuple[tuple[tuple[str, ...], Fraction], ...] | None = None
 
     # ---------------------------------------------------------------- views
     @property
     def exact(self) -> bool:
         """True when rational values were certified (exact regret is 0)."""
-        return self.exact_probabilities is not None
+        return self.exact_probabilities is not None or self.exact_behavior is not None
+
+    @property
+    def behavior_strategies(self) -> dict[str, dict[str, dict[str, float]]] | None:
+        """``{player: {infoset: {action: probability}}}`` for tree equilibria, else ``None``."""
+        return None if self.behavior is None else _nested(self.behavior)
 
     @property
     def strategies(self) -> Strategies:
@@ -100,7 +124,11 @@ class Equilibrium:
 
     @property
     def is_pure(self) -> bool:
-        """True when every player uses a single strategy."""
+        """True when every player uses a single strategy (a single action everywhere, for trees)."""
+        if self.behavior is not None:
+            return all(
+                p in (0.0, 1.0) for _, sets in self.behavior for _, acts in sets for _, p in acts
+            )
         return self.distribution is None and all(len(s) == 1 for s in self.support.values())
 
     def support_label(self) -> str:
@@ -108,6 +136,8 @@ class Equilibrium:
         sup = self.support
         if self.distribution is not None:
             return "correlated"
+        if self.behavior is not None:
+            return "pure behaviour" if self.is_pure else "mixed behaviour"
         if self.is_pure:
             return "pure: " + " ".join(f"{p}={s[0]}" for p, s in sup.items())
         return "mixed: " + " ".join(f"{p}{{{','.join(s)}}}" for p, s in sup.items())
@@ -115,7 +145,15 @@ class Equilibrium:
     # ---------------------------------------------------------------- (de)serialisation
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dictionary following the CLI's JSON contract."""
-        out: dict[str, Any] = {"strategies": self.strategies}
+        out: dict[str, Any] = {}
+        if self.behavior is None or any(self.labels):
+            out["strategies"] = self.strategies
+        if self.behavior is not None:
+            out["behavior"] = _nested(self.behavior)
+        if self.exact_behavior is not None:
+            out["exact"] = _nested(self.exact_behavior, nb.format_fraction)
+        if self.path is not None:
+            out["path"] = dict(self.path)
         if self.exact_probabilities is not None:
             out["exact"] = {
                 p: {lab: nb.format_fraction(q) for lab, q in zip(labels, ps)}
@@ -132,6 +170,11 @@ class Equilibrium:
                 {"profile": dict(zip(self.players, prof)), "probability": prob}
                 for prof, prob in self.distribution
             ]
+        if self.exact_distribution is not None:
+            out["exact_distribution"] = [
+                {"profile": dict(zip(self.players, prof)), "probability": nb.format_fraction(prob)}
+                for prof, prob in self.exact_distribution
+            ]
         if self.notes:
             out["notes"] = list(self.notes)
         return out
@@ -139,6 +182,8 @@ class Equilibrium:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], method: str = "") -> Equilibrium:
         """Rebuild an equilibrium written by :meth:`to_dict`."""
+        if "behavior" in data:
+            return cls._tree_from_dict(data, method)
         strategies = data["strategies"]
         players = tuple(strategies)
         labels = tuple(tuple(strategies[p]) for p in players)
@@ -146,9 +191,12 @@ class Equilibrium:
         exact = data.get("exact")
         exact_probs = None
         if exact is not None:
-            exact_probs = tuple(tuple(Fraction(exact[p][lab]) for lab in strategies[p]) for p in players)
+            exact_probs = tuple(
+                tuple(Fraction(exact[p][lab]) for lab in strategies[p]) for p in players
+            )
         exact_pay = data.get("exact_payoffs")
         dist = data.get("distribution")
+        exact_dist = data.get("exact_distribution")
         return cls(
             players=players,
             labels=labels,
@@ -157,12 +205,58 @@ class Equilibrium:
             regret=float(data["regret"]),
             method=data.get("method", method),
             exact_probabilities=exact_probs,
-            exact_payoff_values=None if exact_pay is None else tuple(Fraction(exact_pay[p]) for p in players),
-            distribution=None if dist is None else tuple(
+            exact_payoff_values=None
+            if exact_pay is None
+            else tuple(Fraction(exact_pay[p]) for p in players),
+            distribution=None
+            if dist is None
+            else tuple(
                 (tuple(d["profile"][p] for p in players), float(d["probability"])) for d in dist
             ),
             notes=tuple(data.get("notes", ())),
+            exact_distribution=None
+            if exact_dist is None
+            else tuple(
+                (tuple(d["profile"][p] for p in players), Fraction(d["probability"]))
+                for d in exact_dist
+            ),
         )
+
+    @classmethod
+    def _tree_from_dict(cls, data: Mapping[str, Any], method: str) -> Equilibrium:
+        behavior = data["behavior"]
+        players = tuple(behavior)
+        exact = data.get("exact")
+        exact_pay = data.get("exact_payoffs")
+        exact_pay = None if exact_pay is None else tuple(Fraction(exact_pay[p]) for p in players)
+        path = data.get("path")
+        return cls(
+            players=players,
+            labels=tuple(() for _ in players),
+            probabilities=tuple(() for _ in players),
+            payoff_values=tuple(float(data["payoffs"][p]) for p in players),
+            regret=float(data["regret"]),
+            method=data.get("method", method),
+            exact_payoff_values=exact_pay,
+            notes=tuple(data.get("notes", ())),
+            behavior=_flat(behavior, float),
+            exact_behavior=None if exact is None else _flat(exact, Fraction),
+            path=None if path is None else tuple((k, float(v)) for k, v in path.items()),
+        )
+
+
+def _nested(behavior: Behavior, fmt: Any = None) -> dict[str, dict[str, dict[str, Any]]]:
+    return {
+        p: {h: {a: (q if fmt is None else fmt(q)) for a, q in acts} for h, acts in sets}
+        for p, sets in behavior
+    }
+
+
+def _flat(data: Mapping[str, Any], conv: Any) -> Behavior:
+    return tuple(
+        (p, tuple((h, tuple((a, conv(q)) for a, q in acts.items())) for h, acts in sets.items()))
+        for p, sets in data.items()
+    )
 
 
 @dataclass(frozen=True)
@@ -200,7 +294,7 @@ class SolveResult:
     def __len__(self) -> int:
         return len(self.equilibria)
 
-    def __iter__(self):  # noqa: ANN204
+    def __iter__(self):
         return iter(self.equilibria)
 
     def __getitem__(self, k: int) -> Equilibrium:

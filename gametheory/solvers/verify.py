@@ -49,6 +49,10 @@ def make_equilibrium(
 
 def regret_of(game: NormalFormGame, eq: Equilibrium, exact: bool = False) -> Any:
     """Regret of an equilibrium's profile in ``game`` (exact when asked and available)."""
+    if eq.behavior is not None:
+        from .tree_verify import tree_regret_of
+
+        return tree_regret_of(game, eq, exact=exact)
     if eq.distribution is not None:
         from .correlated import correlated_regret
 
@@ -196,7 +200,10 @@ def certify(game: NormalFormGame, eq: Equilibrium) -> Equilibrium:
     tried = 0
     for cand in _candidates(game, eq):
         tried += 1
-        if any(max(abs(float(a) - b) for a, b in zip(c, p)) > 1e-6 for c, p in zip(cand, eq.probabilities)):
+        if any(
+            max(abs(float(a) - b) for a, b in zip(c, p)) > 1e-6
+            for c, p in zip(cand, eq.probabilities)
+        ):
             continue
         if game.regret(cand, exact=True) == 0:
             payoffs = game.expected_payoffs(cand, exact=True)
@@ -208,13 +215,19 @@ def certify(game: NormalFormGame, eq: Equilibrium) -> Equilibrium:
                 exact_probabilities=tuple(tuple(Fraction(p) for p in v) for v in cand),
                 exact_payoff_values=tuple(Fraction(u) for u in payoffs),
             )
-    note = "exact certification failed: no rational profile near this equilibrium has exact regret 0"
+    note = (
+        "exact certification failed: no rational profile near this equilibrium has exact regret 0"
+    )
     return replace(eq, notes=(*eq.notes, note))
 
 
 def certify_result(result: SolveResult) -> SolveResult:
     """Certify every equilibrium of a result (``exact=True`` in :func:`solve`)."""
     game = result.game
+    if getattr(game, "form", "normal") == "extensive":
+        from .tree_verify import certify_tree_result
+
+        return certify_tree_result(result)
     certified = tuple(certify(game, eq) for eq in result.equilibria)
     failed = sum(1 for e in certified if not e.exact)
     stats = dict(result.stats)

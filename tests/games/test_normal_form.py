@@ -94,7 +94,9 @@ def test_bad_payoffs_raise_clear_errors(arrays, message):
 
 def test_bad_labels():
     with pytest.raises(InvalidGameError, match="duplicate strategy of Ann label 'C'"):
-        gt.NormalFormGame.bimatrix(PD_A, PD_B, players=["Ann", "Bob"], strategies=[["C", "C"], ["C", "D"]])
+        gt.NormalFormGame.bimatrix(
+            PD_A, PD_B, players=["Ann", "Bob"], strategies=[["C", "C"], ["C", "D"]]
+        )
     with pytest.raises(InvalidGameError, match="duplicate player label"):
         gt.NormalFormGame.bimatrix(PD_A, PD_B, players=["Ann", "Ann"])
     with pytest.raises(InvalidGameError, match="3 strategy labels but the payoff arrays give 2"):
@@ -120,7 +122,9 @@ def test_expected_payoffs_match_brute_force(shape, seed):
     payoffs = rng.normal(size=(n, *shape))
     g = gt.NormalFormGame.from_arrays(payoffs)
     sigma = [rng.dirichlet(np.ones(m)) for m in shape]
-    np.testing.assert_allclose(g.expected_payoffs(sigma), brute_expected(payoffs, sigma), atol=1e-12)
+    np.testing.assert_allclose(
+        g.expected_payoffs(sigma), brute_expected(payoffs, sigma), atol=1e-12
+    )
     dev = g.deviation_payoffs(sigma)
     for i, m in enumerate(shape):
         for s in range(m):
@@ -222,7 +226,9 @@ def test_restrict_keeps_labels():
 def test_equality_pickle_and_repr():
     g = prisoners()
     assert g == prisoners()
-    assert g != gt.NormalFormGame.bimatrix(PD_A, PD_A, players=["Ann", "Bob"], strategies=[["C", "D"], ["C", "D"]])
+    assert g != gt.NormalFormGame.bimatrix(
+        PD_A, PD_A, players=["Ann", "Bob"], strategies=[["C", "D"], ["C", "D"]]
+    )
     clone = pickle.loads(pickle.dumps(g))
     assert clone == g and clone.strategies == g.strategies
     text = repr(g)

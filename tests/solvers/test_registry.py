@@ -21,7 +21,10 @@ from gametheory.solvers import Equilibrium, SolveResult, build_result, get_metho
 
 def prisoners() -> gt.NormalFormGame:
     return gt.NormalFormGame.bimatrix(
-        [[3, 0], [5, 1]], [[3, 5], [0, 1]], players=["Ann", "Bob"], strategies=[["C", "D"], ["C", "D"]]
+        [[3, 0], [5, 1]],
+        [[3, 5], [0, 1]],
+        players=["Ann", "Bob"],
+        strategies=[["C", "D"], ["C", "D"]],
     )
 
 
@@ -60,7 +63,9 @@ def test_methods_filtered_by_game():
     assert all(m.max_players is None or m.max_players >= 3 for m in gt.methods(three))
     two_player_only = [m for m in gt.methods() if m.max_players == 2]
     for spec in two_player_only:
-        with pytest.raises(MethodNotApplicableError, match="2-player games; this game has 3 players"):
+        with pytest.raises(
+            MethodNotApplicableError, match="2-player games; this game has 3 players"
+        ):
             gt.solve(three, method=spec.name)
 
 
@@ -91,7 +96,7 @@ def test_pure_on_n_player_games_matches_definition():
         for idx in np.ndindex(*g.shape):
             stable = True
             for i in range(3):
-                deviations = [payoffs[(i, *idx[:i], s, *idx[i + 1:])] for s in range(g.shape[i])]
+                deviations = [payoffs[(i, *idx[:i], s, *idx[i + 1 :])] for s in range(g.shape[i])]
                 stable &= payoffs[(i, *idx)] == max(deviations)
             if stable:
                 expected.add(idx)
@@ -102,7 +107,9 @@ def test_result_json_round_trip():
     res = gt.solve(prisoners(), method="pure", exact=True)
     data = json.loads(json.dumps(res.to_dict()))
     assert data["game"] == {
-        "title": "", "form": "normal", "players": ["Ann", "Bob"],
+        "title": "",
+        "form": "normal",
+        "players": ["Ann", "Bob"],
         "strategies": {"Ann": ["C", "D"], "Bob": ["C", "D"]},
     }
     assert data["method"] == "pure" and data["complete"] is True and data["status"] == "ok"
@@ -134,12 +141,18 @@ def test_build_result_removes_duplicates():
 def test_verify_detects_tampering():
     res = gt.solve(prisoners(), method="pure")
     other = gt.NormalFormGame.bimatrix(
-        [[3, 0], [5, 10]], [[3, 5], [0, 1]], players=["Ann", "Bob"], strategies=[["C", "D"], ["C", "D"]]
+        [[3, 0], [5, 10]],
+        [[3, 5], [0, 1]],
+        players=["Ann", "Bob"],
+        strategies=[["C", "D"], ["C", "D"]],
     )
     assert res.verify()
     assert res.verify(other)  # (D, D) is still an equilibrium there
     swapped = gt.NormalFormGame.bimatrix(
-        [[3, 9], [5, 1]], [[3, 5], [0, 1]], players=["Ann", "Bob"], strategies=[["C", "D"], ["C", "D"]]
+        [[3, 9], [5, 1]],
+        [[3, 5], [0, 1]],
+        players=["Ann", "Bob"],
+        strategies=[["C", "D"], ["C", "D"]],
     )
     assert not res.verify(swapped)
 

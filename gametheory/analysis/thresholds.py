@@ -1,0 +1,402 @@
+"""Critical parameter values at which the equilibrium set changes: :func:`thresholds`.
+
+Exact mechanism (payoffs rational in the parameter, other parameters at exact
+values): the candidates are the real roots in the range of
+
+(a) every payoff difference ``u_i(s'_i, s_-i) - u_i(s_i, s_-i)`` (a pure
+    equilibrium appears or disappears), and
+(b) for two-player games, on every equal-size support pair, each probability
+    and each best-response slack of the support's exact rational solution, and
+    the determinants of its indifference systems.
+
+Each candidate is then classified by solving the game just left and right of
+it (at midpoints between consecutive candidates): only candidates where the
+regime (the set of support labels) changes are reported, with their closed
+form.  Elsewhere (non-rational payoffs, or methods the exact mechanism does not
+cover) the range is swept, changes are bracketed and refined by bisection, and
+the values are reported as numeric.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..exceptions import InvalidOptionError
+from .grid import InvalidGridError, as_model, check_parameter
+from .regimes import regime_dict, solve_at
+from .symbolic import is_rational_in, payoff_exprs, support_pairs, support_solution
+
+#: Grid size of the numeric mechanism.
+NUMERIC_GRID = 801
+#: Bisection steps of the numeric mechanism.
+BISECTION_STEPS = 60
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """One critical value.
+
+    Attributes
+    ----------
+    value
+        The critical value (float).
+    exact
+        Closed form (sympy number), or ``None`` when found numerically.
+    left, right
+        Regimes just below and just above (JSON-ready dictionaries).
+    """
+
+    value: float
+    exact: Any
+    left: dict[str, Any]
+    right: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dictionary (the ``exact`` closed form as sympy's text)."""
+        return {
+            "value": self.value,
+            "exact": None if self.exact is None else str(self.exact),
+            "left": self.left,
+            "right": self.right,
+        }
+
+
+@dataclass(frozen=True)
+class ThresholdResult:
+    """Critical values of one parameter in a range."""
+
+    parameter: str
+    range: tuple[float, float]
+    thresholds: list[Threshold]
+    method: str
+    candidates: int = 0
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def values(self) -> list[float]:
+        """The critical values."""
+        return [t.value for t in self.thresholds]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dictionary following the CLI contract."""
+        return {
+            "parameter": self.parameter,
+            "range": [self.range[0], self.range[1]],
+            "thresholds": [t.to_dict() for t in self.thresholds],
+            "method": self.method,
+        }
+
+
+def _roots(expr: Any, p: Any, lo: float, hi: float, out: dict) -> None:
+    """Add the real roots in ``[lo, hi]`` of the numerator and denominator of ``expr``."""
+    import sympy as sp
+
+    num, den = sp.fraction(sp.together(expr))
+    for part in (num, den):
+        if not part.has(p):
+            continue
+        poly = sp.Poly(part, p)
+        key = tuple(poly.monic().all_coeffs()) if poly.LC() != 0 else None
+        if key in out["seen"]:
+            continue
+        out["seen"].add(key)
+        for factor, _ in poly.factor_list()[1]:
+            if factor.degree() < 1:
+                continue
+            for r in factor.real_roots():
+                val = float(sp.N(r, 30))
+                if lo - 1e-12 <= val <= hi + 1e-12:
+                    out["roots"].setdefault(round(val, 12), r)
+
+
+def _candidates(
+    model: Any, name: str, lo: float, hi: float, mixed: bool, at: Mapping[str, Any] | None
+) -> list[tuple[float, Any]]:
+    import sympy as sp
+
+    p = sp.Symbol(name)
+    P = payoff_exprs(model, [name], at)
+    out: dict = {"seen": set(), "roots": {}}
+    n = P.shape[0]
+    for i in range(n):
+        u = np.moveaxis(P[i], i, 0)
+        m = u.shape[0]
+        for a in range(m):
+            for b in range(a + 1, m):
+                for d in (u[a] - u[b]).reshape(-1):
+                    _roots(d, p, lo, hi, out)
+    if mixed and n == 2:
+        A, B = P[0], P[1]
+        m1, m2 = A.shape
+        for rows_i, cols_j in support_pairs(m1, m2, range(2, min(m1, m2) + 1)):
+            sol = support_solution(A, B, rows_i, cols_j, simplify=False)
+            if sol is None:
+                continue
+            for expr in (
+                *[sol["x"][i] for i in rows_i],
+                *[sol["y"][j] for j in cols_j],
+                *sol["slack_row"],
+                *sol["slack_col"],
+                *sol["dets"],
+            ):
+                _roots(expr, p, lo, hi, out)
+    return sorted((v, r) for v, r in out["roots"].items())
+
+
+def _exact_possible(
+    model: Any, name: str, method: str, at: Mapping[str, Any] | None
+) -> tuple[bool, bool]:
+    """``(exact mechanism applies, track mixed equilibria)``."""
+    import sympy as sp
+
+    game = model.game
+    if game.form != "normal":
+        return False, False
+    n = game.num_players
+    if method == "pure" or (method == "auto" and n != 2):
+        mixed = False
+    elif n == 2 and method in ("auto", "vertex-enumeration", "support-enumeration"):
+        mixed = True
+    else:
+        return False, True
+    P = payoff_exprs(model, [name], at)
+    return is_rational_in(P, [sp.Symbol(name)]), mixed
+
+
+def _side_points(cands: list[float], lo: float, hi: float) -> np.ndarray:
+    """Midpoints between consecutive candidates (candidates lie in ``(lo, hi)``)."""
+    xs = np.array([lo, *cands, hi])
+    return (xs[:-1] + xs[1:]) / 2
+
+
+def thresholds(
+    model: Any,
+    parameter: str,
+    lo: float | None = None,
+    hi: float | None = None,
+    method: str = "auto",
+    *,
+    mode: str = "auto",
+    at: Mapping[str, Any] | None = None,
+) -> ThresholdResult:
+    """Critical values of ``parameter`` in ``[lo, hi]`` where the equilibrium set changes.
+
+    Parameters
+    ----------
+    model
+        A model (other parameters at their baseline, or at ``at``).
+    parameter
+        The parameter to vary.
+    lo, hi
+        The range (default: the declared range).
+    method
+        Which equilibria define the regime: ``"auto"`` (two players: all;
+        more: pure), ``"pure"``, or a method name (solved point by point).
+    mode
+        ``"auto"`` (exact where possible), ``"exact"`` (error when not
+        possible) or ``"numeric"``.
+    at
+        Values of other parameters.
+
+    Returns
+    -------
+    ThresholdResult
+        ``to_dict()`` gives the JSON of ``gametheory thresholds``.
+    """
+    model = as_model(model)
+    name = check_parameter(model, parameter)
+    decl = model.parameters[name].range
+    if lo is None or hi is None:
+        if decl is None:
+            raise InvalidGridError(f"parameter {name!r} has no declared range; give lo and hi")
+        lo = float(decl[0]) if lo is None else lo
+        hi = float(decl[1]) if hi is None else hi
+    lo, hi = float(lo), float(hi)
+    if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
+        raise InvalidGridError(f"range of {name!r} must have lo < hi, got [{lo}, {hi}]")
+    if mode not in ("auto", "exact", "numeric"):
+        raise InvalidOptionError(f"mode must be 'auto', 'exact' or 'numeric', got {mode!r}")
+    exact_ok, mixed = (
+        (False, True) if mode == "numeric" else _exact_possible(model, name, method, at)
+    )
+    if mode == "exact" and not exact_ok:
+        raise InvalidOptionError(
+            f"no exact thresholds for {name!r} with method {method!r}: payoffs must be rational "
+            "in the parameter and the method 'auto', 'pure' or a 2-player enumeration"
+        )
+    empty = "no equilibrium found" if mixed else "no pure equilibrium"
+    if exact_ok:
+        return _exact(model, name, lo, hi, method, mixed, at, empty)
+    return _numeric(model, name, lo, hi, method, at, empty)
+
+
+def _beside(
+    model: Any,
+    name: str,
+    model_at: Mapping[str, Any] | None,
+    method: str,
+    changes: list[tuple[float, float, float, Any, Any]],
+    empty: str,
+) -> list[tuple[dict, dict]]:
+    """Regimes just left and right of each change (limits), else the interval midpoints.
+
+    ``changes`` holds ``(c, left midpoint, right midpoint, left eqs, right eqs)``.
+    """
+    if not changes:
+        return []
+    deltas = [min(1e-7 * max(1.0, abs(c)), (c - a) / 4, (b - c) / 4) for c, a, b, _, _ in changes]
+    xs = np.array([[c + sgn * d] for (c, *_), d in zip(changes, deltas) for sgn in (-1, 1)])
+    near, _, _ = solve_at(model, [name], xs, method, model_at)
+    out = []
+    for k, (_c, a, b, left, right) in enumerate(changes):
+        pair = []
+        for eq, x, mid, mx in (
+            (near[2 * k], xs[2 * k, 0], left, a),
+            (near[2 * k + 1], xs[2 * k + 1, 0], right, b),
+        ):
+            pair.append(
+                regime_dict(model, eq, x, empty)
+                if eq.regime == mid.regime
+                else regime_dict(model, mid, mx, empty)
+            )
+        out.append((pair[0], pair[1]))
+    return out
+
+
+def _exact(
+    model: Any,
+    name: str,
+    lo: float,
+    hi: float,
+    method: str,
+    mixed: bool,
+    at: Mapping[str, Any] | None,
+    empty: str,
+) -> ThresholdResult:
+    # candidates slightly beyond the range too, so that a change at an end is classified
+    w = 0.01 * (hi - lo)
+    cands = [
+        c for c in _candidates(model, name, lo - w, hi + w, mixed, at) if lo - w < c[0] < hi + w
+    ]
+    values = [v for v, _ in cands]
+    mids = _side_points(values, lo - w, hi + w)
+    eqs, _, description = solve_at(model, [name], mids[:, None], method, at)
+    changes: list[tuple[float, float, float, Any, Any]] = []
+    roots: list[Any] = []
+    for k, (v, r) in enumerate(cands):
+        if not lo - 1e-12 <= v <= hi + 1e-12 or eqs[k].regime == eqs[k + 1].regime:
+            continue
+        changes.append((v, mids[k], mids[k + 1], eqs[k], eqs[k + 1]))
+        roots.append(r)
+    found = [
+        Threshold(float(c[0]), r, left, right)
+        for c, r, (left, right) in zip(
+            changes, roots, _beside(model, name, at, method, changes, empty)
+        )
+    ]
+    return ThresholdResult(
+        name,
+        (lo, hi),
+        found,
+        f"exact: candidate roots classified by {description}",
+        candidates=len(cands),
+    )
+
+
+def _edge(
+    model: Any,
+    name: str,
+    a: float,
+    b: float,
+    keep: tuple,
+    method: str,
+    at: Mapping[str, Any] | None,
+) -> tuple[float, float, Any]:
+    """Bisect ``[a, b]`` for where the regime stops being ``keep`` (held at ``a``)."""
+    other = None
+    for _ in range(BISECTION_STEPS):
+        mid = (a + b) / 2
+        if mid in (a, b):
+            break
+        (em,), _, _ = solve_at(model, [name], np.array([[mid]]), method, at)
+        if em.regime == keep:
+            a = mid
+        else:
+            b, other = mid, em
+    return a, b, other
+
+
+def _merge_slivers(found: list[Threshold], width: float) -> list[Threshold]:
+    """Merge a change into a transitional regime and straight out of it (a degenerate point)."""
+    out: list[Threshold] = []
+    for t in found:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and t.value - prev.value <= width
+            and prev.right["label"] == t.left["label"]
+        ):
+            out.pop()
+            if prev.left["label"] != t.right["label"]:
+                out.append(Threshold((prev.value + t.value) / 2, None, prev.left, t.right))
+            continue
+        out.append(t)
+    return out
+
+
+def _numeric(
+    model: Any,
+    name: str,
+    lo: float,
+    hi: float,
+    method: str,
+    at: Mapping[str, Any] | None,
+    empty: str,
+) -> ThresholdResult:
+    xs = np.linspace(lo, hi, NUMERIC_GRID)
+    eqs, _, description = solve_at(model, [name], xs[:, None], method, at)
+    found = []
+    band = 1e-7 * (hi - lo)
+    for k in range(len(xs) - 1):
+        ea, eb = eqs[k], eqs[k + 1]
+        if ea.regime == eb.regime:
+            continue
+        a_in, a_out, _ = _edge(model, name, float(xs[k]), float(xs[k + 1]), ea.regime, method, at)
+        b_in, b_out, _ = _edge(model, name, float(xs[k + 1]), float(xs[k]), eb.regime, method, at)
+        if b_out - a_in <= band:  # one change (a degenerate sliver in between is ignored)
+            found.append(
+                Threshold(
+                    (a_in + b_in) / 2,
+                    None,
+                    regime_dict(model, ea, a_in, empty),
+                    regime_dict(model, eb, b_in, empty),
+                )
+            )
+            continue
+        (em,), _, _ = solve_at(model, [name], np.array([[(a_out + b_out) / 2]]), method, at)
+        found.append(
+            Threshold(
+                (a_in + a_out) / 2,
+                None,
+                regime_dict(model, ea, a_in, empty),
+                regime_dict(model, em, (a_out + b_out) / 2, empty),
+            )
+        )
+        found.append(
+            Threshold(
+                (b_in + b_out) / 2,
+                None,
+                regime_dict(model, em, (a_out + b_out) / 2, empty),
+                regime_dict(model, eb, b_in, empty),
+            )
+        )
+    return ThresholdResult(
+        name,
+        (lo, hi),
+        _merge_slivers(found, 1e-6 * (hi - lo)),
+        f"numeric: grid of {NUMERIC_GRID} points and bisection, solved by {description}",
+    )
