@@ -6,7 +6,8 @@ dask, pandas) are imported lazily by the functions that need them.
 
 from __future__ import annotations
 
-from .analysis import continuation, montecarlo, sensitivity, sweep, thresholds, tornado
+from typing import Any
+
 from .exceptions import (
     GameTheoryError,
     InvalidGameError,
@@ -25,6 +26,21 @@ from .solvers import Equilibrium, SolveResult, method_names, methods, solve
 from .solvers.dominance import eliminate_dominated
 
 __version__ = "0.1.0"
+
+#: Public names served lazily from gametheory.analysis (keeps ``import gametheory`` fast).
+_ANALYSIS = ("continuation", "montecarlo", "sensitivity", "sweep", "thresholds", "tornado")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _ANALYSIS:
+        from . import analysis
+
+        return getattr(analysis, name)
+    raise AttributeError(f"module 'gametheory' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_ANALYSIS))
 
 
 __all__ = [

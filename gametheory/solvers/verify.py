@@ -30,13 +30,13 @@ def make_equilibrium(
     profile: Sequence[np.ndarray],
     method: str,
     regret: float | None = None,
+    payoffs: np.ndarray | None = None,
 ) -> Equilibrium:
     """Wrap a float profile (already normalised) as an :class:`Equilibrium`."""
     sigma = [np.clip(np.asarray(v, dtype=np.float64), 0.0, None) for v in profile]
     sigma = [v / v.sum() for v in sigma]
-    payoffs = game.expected_payoffs(sigma)
-    if regret is None:
-        regret = game.regret(sigma)
+    if regret is None or payoffs is None:
+        regret, payoffs = regret_and_payoffs(game, sigma)
     return Equilibrium(
         players=game.players,
         labels=game.strategies,
@@ -45,6 +45,29 @@ def make_equilibrium(
         regret=max(float(regret), 0.0),
         method=method,
     )
+
+
+def regret_and_payoffs(
+    game: NormalFormGame, sigma: Sequence[np.ndarray]
+) -> tuple[float, np.ndarray]:
+    """Max regret and expected payoffs of a float profile, from one pass.
+
+    Pure profiles are read off the payoff array by indexing (no contraction).
+    """
+    arrays = game.float_payoffs()
+    n = game.num_players
+    if all(np.count_nonzero(v) == 1 for v in sigma):
+        idx = tuple(int(np.flatnonzero(v)[0]) for v in sigma)
+        payoffs = arrays[(slice(None), *idx)]
+        regret = max(
+            float(arrays[(i, *idx[:i], slice(None), *idx[i + 1 :])].max() - payoffs[i])
+            for i in range(n)
+        )
+        return regret, payoffs
+    dev = game.deviation_payoffs(sigma)
+    payoffs = np.array([float(d @ v) for d, v in zip(dev, sigma)])
+    regret = max(float(d.max()) - u for d, u in zip(dev, payoffs))
+    return regret, payoffs
 
 
 def regret_of(game: NormalFormGame, eq: Equilibrium, exact: bool = False) -> Any:
@@ -86,7 +109,7 @@ def build_result(
     silently hidden).
     """
     tol = game.tolerance()
-    kept: list[list[np.ndarray]] = []
+    kept: dict[tuple[tuple[int, ...], ...], list[list[np.ndarray]]] = {}
     equilibria: list[Equilibrium] = []
     rejected = 0
     worst = 0.0
@@ -96,15 +119,19 @@ def build_result(
             rejected += 1
             continue
         sigma = [np.clip(v, 0.0, None) / np.clip(v, 0.0, None).sum() for v in sigma]
-        if any(_same(sigma, k, dedupe_tol) for k in kept):
+        sigma = [np.where(v > dedupe_tol * 1e-3, v, 0.0) for v in sigma]
+        sigma = [v / v.sum() for v in sigma]
+        key = tuple(tuple(np.flatnonzero(v > dedupe_tol).tolist()) for v in sigma)
+        same_support = kept.setdefault(key, [])
+        if any(_same(sigma, k, dedupe_tol) for k in same_support):
             continue
-        r = game.regret(sigma)
+        r, payoffs = regret_and_payoffs(game, sigma)
         if r > tol:
             rejected += 1
             worst = max(worst, r)
             continue
-        kept.append(sigma)
-        equilibria.append(make_equilibrium(game, sigma, method, regret=r))
+        same_support.append(sigma)
+        equilibria.append(make_equilibrium(game, sigma, method, regret=r, payoffs=payoffs))
     stats = dict(stats or {})
     if rejected:
         stats["rejected"] = rejected
