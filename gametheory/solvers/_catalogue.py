@@ -1,3 +1,13 @@
 """Imports every solver module so that each registers itself."""
 
-from . import pure  # noqa: F401
+from . import (  # noqa: F401
+    backward_induction,
+    correlated,
+    dominance,
+    lemke_howson,
+    pure,
+    spe,
+    support_enumeration,
+    vertex_enumeration,
+    zero_sum,
+)
