@@ -26,6 +26,8 @@ have, and vertices appearing in several triangles are merged.
 from __future__ import annotations
 
 import functools
+import itertools
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -172,6 +174,27 @@ def _interval_vertices(poly: Polytope) -> np.ndarray:
     return np.array([[lower], [upper]])
 
 
+#: Polytopes with at most this many candidate bases are enumerated directly (no qhull import).
+SMALL_BASES = 2_000
+
+
+def _vertices_by_bases(poly: Polytope, tol: float) -> np.ndarray:
+    """Vertices of a small polytope: solve every choice of ``d`` tight constraints, keep feasible.
+
+    Exact in the sense that no vertex can be missed; used for small games, where it is
+    faster than starting qhull (and avoids importing ``scipy.spatial``).
+    """
+    k, d = poly.G.shape
+    bases = np.array(list(itertools.combinations(range(k), d)), dtype=np.intp)
+    mats = poly.G[bases]
+    rhs = poly.h[bases]
+    dets = np.linalg.det(mats)
+    ok = np.abs(dets) > 1e-12
+    points = np.linalg.solve(mats[ok], rhs[ok][:, :, None])[:, :, 0]
+    feasible = np.all(points @ poly.G.T <= poly.h + tol, axis=1)
+    return points[feasible]
+
+
 def polytope_vertices(poly: Polytope, tol: float = LABEL_TOL) -> Vertices:
     """All vertices of a bounded full-dimensional polytope, each with its tight constraints.
 
@@ -199,6 +222,8 @@ def polytope_vertices(poly: Polytope, tol: float = LABEL_TOL) -> Vertices:
     d = poly.dim
     if d == 1:
         points = _interval_vertices(poly)
+    elif math.comb(poly.num_constraints, d) <= SMALL_BASES:
+        points = _vertices_by_bases(poly, tol)
     else:
         from scipy.spatial import ConvexHull
 
