@@ -28,6 +28,7 @@ import argparse
 import re
 import sys
 import traceback
+import warnings
 from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
@@ -363,7 +364,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(args_list)
         debug = bool(getattr(args, "debug", False))
-        return args.handler(args)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                return args.handler(args)
+            finally:
+                _show_warnings(caught)
     except SystemExit as exc:  # --help and --version
         return exc.code if isinstance(exc.code, int) else EXIT_OK
     except CommandError as exc:
@@ -379,6 +385,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception as exc:  # one line per error, by contract
         return _report_exception(exc, debug)
+
+
+def _show_warnings(caught: list[warnings.WarningMessage]) -> None:
+    """Each distinct warning once, as one line on stderr: ``gametheory: warning: ...``."""
+    seen: set[str] = set()
+    for w in caught:
+        text = str(w.message)
+        if text not in seen:
+            seen.add(text)
+            print(f"gametheory: warning: {text}", file=sys.stderr)
 
 
 def _silence_stdout() -> None:

@@ -83,5 +83,9 @@ class ModelFileError(GameTheoryError, ValueError):
         return f"{where}: {text}"
 
 
+class OutOfRangeWarning(UserWarning):
+    """A parameter value lies outside the range its model declares."""
+
+
 class SolverError(GameTheoryError, RuntimeError):
     """A solver failed in a way that is not the input's fault."""

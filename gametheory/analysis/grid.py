@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ..exceptions import GameTheoryError, UnknownParameterError
+from ..exceptions import GameTheoryError, OutOfRangeWarning, UnknownParameterError
 from ..games.model import Model, Parameter
 
 
@@ -25,10 +25,6 @@ class InvalidGridError(GameTheoryError, ValueError):
 
 class UnusedParameterError(InvalidGridError):
     """A swept parameter does not appear in the payoffs, so sweeping it changes nothing."""
-
-
-class OutOfRangeWarning(UserWarning):
-    """Grid values fall outside a parameter's declared range."""
 
 
 def as_model(obj: Any) -> Model:

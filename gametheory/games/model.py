@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from .. import numbers as nb
-from ..exceptions import InvalidGameError, UnknownParameterError
+from ..exceptions import InvalidGameError, OutOfRangeWarning, UnknownParameterError
 
 
 @dataclass(frozen=True)
@@ -109,9 +110,12 @@ class Model:
             if isinstance(v, float) and not math.isfinite(v):
                 raise InvalidGameError(f"parameter {name} = {v!r} is not finite")
             p = self.parameters[name]
-            if strict and not p.in_range(v):
+            if not p.in_range(v):
                 lo, hi = p.range  # type: ignore[misc]
-                raise InvalidGameError(f"parameter {name} = {v} is outside its range [{lo}, {hi}]")
+                message = f"parameter {name} = {v} is outside its range [{lo}, {hi}]"
+                if strict:
+                    raise InvalidGameError(message)
+                warnings.warn(message, OutOfRangeWarning, stacklevel=3)
         merged = self.baseline()
         merged.update(values)
         return merged
