@@ -7,7 +7,7 @@ Commands (DESIGN.md §4)::
     gametheory show MODEL
     gametheory validate MODEL [--strict]
     gametheory convert IN OUT
-    gametheory methods [MODEL] [--format table|json]
+    gametheory methods [MODEL] [--format table|json|markdown]
 
 ``MODEL`` may be ``-`` to read the model from standard input.
 
@@ -195,8 +195,8 @@ def build_parser() -> argparse.ArgumentParser:
                        description="List the solver methods; with MODEL, only those "
                                    "applicable to it.")
     p.add_argument("model", metavar="MODEL", nargs="?", default=None, help=model_help)
-    p.add_argument("--format", choices=("table", "json"), default="table",
-                   help="output format (default: table)")
+    p.add_argument("--format", choices=("table", "json", "markdown"), default="table",
+                   help="output format (default: table; markdown is the docs page)")
     p.set_defaults(handler=_cmd_methods)
     return parser
 
@@ -332,6 +332,11 @@ def _cmd_methods(args: argparse.Namespace) -> int:
         except GameTheoryError as exc:
             raise _in_file(args.model, exc) from exc
     rows = [s.describe() for s in specs]
+    if args.format == "markdown":
+        from .solvers.registry import methods_markdown
+
+        _write(methods_markdown(specs).rstrip("\n"))
+        return EXIT_OK
     if args.format == "json":
         _write(json.dumps(rows, indent=2))
         return EXIT_OK

@@ -281,3 +281,11 @@ def test_exact_equilibria_match_pygambit(tmp_path, capsys):
     theirs = {tuple(Fraction(str(eq[s])) for s in g.strategies)
               for eq in pygambit.nash.enummixed_solve(g, rational=True).equilibria}
     assert ours == theirs
+
+
+def test_methods_page_in_the_docs_is_generated_from_the_table(capsys):
+    assert main(["methods", "--format", "markdown"]) == 0
+    page = (ROOT / "docs" / "methods.md").read_text(encoding="utf-8")
+    assert capsys.readouterr().out == page
+    for name in gt.method_names():
+        assert f"| `{name}` |" in page

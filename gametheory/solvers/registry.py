@@ -163,6 +163,38 @@ def methods(game: Any = None) -> list[MethodSpec]:
     return [s for s in specs if s.reason_not_applicable(game) is None]
 
 
+def methods_markdown(specs: list[MethodSpec] | None = None) -> str:
+    """The methods page of the documentation (``docs/methods.md``), generated from the table."""
+    specs = methods() if specs is None else specs
+    lines = [
+        "# Methods",
+        "",
+        "Generated from the method table:",
+        "`gametheory methods --format markdown > docs/methods.md`.",
+        "`finds` says what a method guarantees: `all` equilibria, `all-extreme` equilibria,",
+        "`all-pure` equilibria, `one` or `some`.",
+        "",
+        "| method | forms | players | finds | requires | iterative | summary |",
+        "|---|---|---|---|---|---|---|",
+        "| `auto` | normal, extensive | any | - | - | - | picks a method by game form, "
+        "player count and size, and reports its choice |",
+    ]
+    for spec in specs:
+        d = spec.describe()
+        lines.append(
+            f"| `{d['name']}` | {', '.join(d['forms'])} | {d['players']} | {d['finds']} | "
+            f"{d['requires'] or '-'} | {'yes' if d['iterative'] else 'no'} | {d['summary']} |"
+        )
+    lines += ["", "## Options", ""]
+    for spec in specs:
+        if spec.options:
+            lines.append(
+                f"- `{spec.name}`: "
+                + "; ".join(f"`{k}`: {v}" for k, v in sorted(spec.options.items()))
+            )
+    return "\n".join(lines) + "\n"
+
+
 def _load_all() -> None:
     from . import _catalogue  # noqa: F401  (imports every solver module)
 
