@@ -220,6 +220,7 @@ def test_budget_exhausted_exits_1_with_the_result(tmp_path):
 def test_out_of_range_value_warns_and_strict_refuses(capsys):
     assert main(["solve", ARMS, "--set", "approval_gain=4"]) == 0
     err = capsys.readouterr().err
-    assert err.strip() == "gametheory: warning: parameter approval_gain = 4 is outside its range [0, 3]"
+    assert err.strip() == ("gametheory: warning: "
+                           "parameter approval_gain = 4 is outside its range [0, 3]")
     msg = fail(capsys, "solve", ARMS, "--set", "approval_gain=4", "--strict")
     assert msg.endswith("parameter approval_gain = 4 is outside its range [0, 3]")

@@ -8,9 +8,6 @@ when omitted, the values the game was bound at are reported.
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import textwrap
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
@@ -63,6 +60,8 @@ def result_to_json(result: SolveResult, parameters: Mapping[str, Any] | None = N
     str
         Indented JSON text, ending with a newline.
     """
+    import json
+
     return json.dumps(result_dict(result, parameters), indent=2, allow_nan=False) + "\n"
 
 
@@ -105,6 +104,9 @@ def result_to_csv(result: SolveResult, parameters: Mapping[str, Any] | None = No
     str
         CSV text with a header row, ``\\n`` line ends.
     """
+    import csv
+    import io
+
     data = result_dict(result, parameters)
     rows = data["equilibria"]
     prob_cols = _probability_columns(data, rows)
