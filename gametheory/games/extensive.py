@@ -23,7 +23,7 @@ import numpy as np
 from .. import numbers as nb
 from ..exceptions import InvalidGameError
 from . import tree_arrays as ta
-from . import tree_values as tv
+from . import values as tv
 from .labels import check_labels, default_players
 from .tree_labels import CHANCE, TreeLabelsMixin
 from .tree_payoffs import TreePayoffsMixin

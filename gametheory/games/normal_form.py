@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import math
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
@@ -13,69 +12,10 @@ import numpy as np
 from .. import numbers as nb
 from ..exceptions import InvalidGameError, UnboundParameterError, UnknownParameterError
 from .labels import check_labels, default_players, default_strategies
+from .payoff_arrays import classify_payoffs, is_ragged, stack_payoffs
 from .profiles import Profile, normalize_profile
 from .render import render_html, render_text
-
-
-def _stack(arrays: Sequence[Any]) -> np.ndarray:
-    """Stack one payoff array per player into an ``(n, *shape)`` array."""
-    if len(arrays) == 0:
-        raise InvalidGameError("a game needs at least one player")
-    converted = []
-    for i, a in enumerate(arrays):
-        try:
-            arr = np.asarray(a)
-        except ValueError as exc:  # ragged nested lists
-            raise InvalidGameError(f"payoffs of player {i + 1} are ragged: {exc}") from None
-        if arr.dtype == object and arr.ndim > 0:
-            # nested lists of unequal length arrive as 1-d object arrays of lists
-            if any(isinstance(x, (list, tuple, np.ndarray)) for x in arr.reshape(-1)):
-                raise InvalidGameError(f"payoffs of player {i + 1} are ragged")
-        converted.append(arr)
-    shape = converted[0].shape
-    for i, arr in enumerate(converted):
-        if arr.shape != shape:
-            raise InvalidGameError(
-                f"payoff arrays have different shapes: player 1 {shape}, player {i + 1} {arr.shape}"
-            )
-    if len(shape) != len(converted):
-        raise InvalidGameError(
-            f"{len(converted)} payoff arrays need {len(converted)} dimensions "
-            f"(one per player), got shape {shape}"
-        )
-    if any(m == 0 for m in shape):
-        raise InvalidGameError(f"every player needs at least one strategy, got shape {shape}")
-    if all(a.dtype.kind in "iuf" for a in converted):
-        out = np.stack(converted)
-        if out.dtype.kind == "f" and not np.all(np.isfinite(out)):
-            bad = np.argwhere(~np.isfinite(out))[0]
-            raise InvalidGameError(
-                f"payoff of player {bad[0] + 1} at profile {tuple(int(x) for x in bad[1:])} "
-                f"is {out[tuple(bad)]!r}; payoffs must be finite"
-            )
-        return out
-    if any(a.dtype.kind not in "iufO" for a in converted):
-        bad = next(a for a in converted if a.dtype.kind not in "iufO")
-        raise InvalidGameError(f"payoffs must be numbers, got array of dtype {bad.dtype}")
-    return np.stack([a.astype(object) for a in converted])
-
-
-def _classify(source: np.ndarray) -> str:
-    if source.dtype.kind in "iu":
-        return nb.EXACT
-    if source.dtype.kind == "f":
-        return nb.FLOAT
-    kinds = set()
-    for k, v in enumerate(source.reshape(-1)):
-        kind = nb.entry_kind(v)
-        if kind == nb.FLOAT and not math.isfinite(float(v)):
-            idx = np.unravel_index(k, source.shape)
-            raise InvalidGameError(
-                f"payoff of player {idx[0] + 1} at profile {tuple(int(x) for x in idx[1:])} "
-                f"is {v!r}; payoffs must be finite"
-            )
-        kinds.add(kind)
-    return nb.combine_kinds(kinds)
+from .values import check_bind_values, free_parameters, lambdified, substitute
 
 
 class NormalFormGame:
@@ -108,7 +48,7 @@ class NormalFormGame:
         title: str = "",
         parameter_values: Mapping[str, Any] | None = None,
     ) -> None:
-        source = _stack(payoffs)
+        source = stack_payoffs(payoffs)
         n = source.shape[0]
         shape = source.shape[1:]
         players = check_labels(players if players is not None else default_players(n), "player")
@@ -127,7 +67,7 @@ class NormalFormGame:
                     f"give {shape[i]} strategies"
                 )
             labels.append(checked)
-        self._kind = _classify(source)
+        self._kind = classify_payoffs(source)
         source.setflags(write=False)
         self._source = source
         self._players = players
@@ -161,7 +101,7 @@ class NormalFormGame:
             A human-readable name.
         """
         if len(arrays) == 1:
-            arr = np.asarray(arrays[0], dtype=None if not _is_nested_ragged(arrays[0]) else object)
+            arr = np.asarray(arrays[0], dtype=None if not is_ragged(arrays[0]) else object)
             if arr.ndim >= 2 and arr.ndim == arr.shape[0] + 1:
                 arrays = tuple(arr[i] for i in range(arr.shape[0]))
         return cls(list(arrays), players=players, strategies=strategies, title=title)
@@ -467,12 +407,7 @@ class NormalFormGame:
     @property
     def parameters(self) -> tuple[str, ...]:
         """Names of the free parameters in the payoffs, sorted."""
-        if not self.is_symbolic:
-            return ()
-        names: set[str] = set()
-        for v in self._source.reshape(-1):
-            names.update(str(s) for s in getattr(v, "free_symbols", ()))
-        return tuple(sorted(names))
+        return free_parameters([self._source]) if self.is_symbolic else ()
 
     def bind(self, **values: Any) -> NormalFormGame:
         """Numeric game with parameters replaced by values.
@@ -481,43 +416,10 @@ class NormalFormGame:
         float game.  Every free parameter needs a value; names that are not
         parameters of the game are errors.
         """
-        params = set(self.parameters)
-        unknown = sorted(set(values) - params)
-        if unknown and (self.is_symbolic or not values):
-            raise UnknownParameterError(
-                f"unknown parameter {unknown[0]!r}; the game's parameters are "
-                f"{', '.join(sorted(params)) or '(none)'}"
-            )
+        exact = check_bind_values(self.parameters, values)
         if not self.is_symbolic:
-            if values:
-                raise UnknownParameterError(
-                    f"unknown parameter {sorted(values)[0]!r}; the game has no parameters"
-                )
             return self
-        missing = sorted(params - set(values))
-        if missing:
-            raise UnboundParameterError(f"no value for parameter(s) {', '.join(missing)}")
-        for name, v in values.items():
-            nb.entry_kind(v)  # rejects non-numbers
-            if isinstance(v, float) and not math.isfinite(v):
-                raise InvalidGameError(f"parameter {name} = {v!r} is not finite")
-        if all(nb.entry_kind(v) == nb.EXACT for v in values.values()):
-            import sympy
-
-            subs = {
-                sympy.Symbol(k): sympy.Rational(
-                    nb.to_fraction(v).numerator, nb.to_fraction(v).denominator
-                )
-                for k, v in values.items()
-            }
-            out = np.empty(self._source.shape, dtype=object)
-            flat_out = out.reshape(-1)
-            for k, v in enumerate(self._source.reshape(-1)):
-                value = v.xreplace(subs) if hasattr(v, "xreplace") else v
-                flat_out[k] = _exact_or_float(value)
-            return self.with_payoffs(out, parameter_values=values)
-        arrays = self.evaluator()(**{k: np.asarray([float(v)]) for k, v in values.items()})[0]
-        return self.with_payoffs(arrays, parameter_values=values)
+        return self.with_payoffs(substitute(self._source, values, exact), parameter_values=values)
 
     def evaluator(self) -> Callable[..., np.ndarray]:
         """Vectorised evaluation of the payoffs over arrays of parameter values.
@@ -539,11 +441,7 @@ class NormalFormGame:
                 return np.broadcast_to(base, (n_points, *shape)).copy()
 
             return constant
-        import sympy
-
-        symbols = [sympy.Symbol(n) for n in names]
-        flat = list(self._source.reshape(-1))
-        func = sympy.lambdify(symbols, flat, modules="numpy", cse=True)
+        func = lambdified(self._source, names)
 
         def evaluate(**arrays: Any) -> np.ndarray:
             unknown = sorted(set(arrays) - set(names))
@@ -552,15 +450,10 @@ class NormalFormGame:
             missing = [n for n in names if n not in arrays]
             if missing:
                 raise UnboundParameterError(f"no values for parameter(s) {', '.join(missing)}")
-            cols = [np.asarray(arrays[n], dtype=np.float64).reshape(-1) for n in names]
-            n_points = max(c.size for c in cols)
-            values = func(*cols)
-            out = np.empty((n_points, len(flat)), dtype=np.float64)
-            for k, v in enumerate(values):
-                out[:, k] = v
+            out = func(*(np.asarray(arrays[n], dtype=np.float64).reshape(-1) for n in names))
             if not np.all(np.isfinite(out)):
                 raise InvalidGameError("payoffs are not finite at some parameter values")
-            return out.reshape((n_points, *shape))
+            return out
 
         return evaluate
 
@@ -608,21 +501,3 @@ class NormalFormGame:
 
     def _repr_html_(self) -> str:
         return render_html(self)
-
-
-def _exact_or_float(value: Any) -> Any:
-    if isinstance(value, (int, float, Fraction)):
-        return value
-    if getattr(value, "is_Rational", False):
-        return Fraction(int(value.p), int(value.q))
-    if getattr(value, "free_symbols", None):
-        return value
-    return float(value)
-
-
-def _is_nested_ragged(obj: Any) -> bool:
-    try:
-        np.asarray(obj)
-    except ValueError:
-        return True
-    return False

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from ..exceptions import InvalidGameError
-from . import tree_values as tv
+from . import values as tv
 from .extensive import CHANCE, ExtensiveFormGame, RawTree
 from .labels import check_labels
 

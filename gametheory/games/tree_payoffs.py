@@ -18,7 +18,7 @@ import numpy as np
 from .. import numbers as nb
 from ..exceptions import InvalidGameError, UnboundParameterError, UnknownParameterError
 from . import tree_arrays as ta
-from . import tree_values as tv
+from . import values as tv
 
 if TYPE_CHECKING:
     from .extensive import ExtensiveFormGame

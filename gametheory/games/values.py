@@ -1,4 +1,4 @@
-"""Value arrays of game trees: kinds, validation of chance probabilities, parameters.
+"""Value arrays of games: kinds, conversion, chance checks, parameter substitution and evaluation.
 
 Payoffs (outcome vectors) and chance probabilities are stored as given: a
 float64 array, or an object array of ``int``/``Fraction``/sympy entries.  The
