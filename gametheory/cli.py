@@ -198,6 +198,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "json", "markdown"), default="table",
                    help="output format (default: table; markdown is the docs page)")
     p.set_defaults(handler=_cmd_methods)
+
+    from .cli_analysis import add_analysis_commands
+
+    add_analysis_commands(sub, debug, model_help, method_names())
     return parser
 
 
