@@ -319,8 +319,8 @@ def solve_checked(
         ``(N,)`` booleans: condition estimate above :data:`COND_MAX`.
     """
     N, k, _ = mats.shape
-    rhs = _probes(k) if estimate_condition else np.ones((k, 1))
-    rhs = np.broadcast_to(rhs, (N, k, rhs.shape[1]))
+    # a 1-d right-hand side takes numpy's faster single-vector path
+    rhs = np.broadcast_to(_probes(k), (N, k, 3)) if estimate_condition else np.ones(k)
     singular = np.zeros(N, dtype=bool)
     try:
         sol = np.linalg.solve(mats, rhs)
@@ -328,8 +328,8 @@ def solve_checked(
         singular = np.linalg.det(mats) == 0.0
         sol = np.linalg.solve(np.where(singular[:, None, None], np.eye(k), mats), rhs)
     if not estimate_condition:
-        singular |= ~np.isfinite(sol[:, :, 0]).all(axis=1)
-        return sol[:, :, 0], singular
+        singular |= ~np.isfinite(sol).all(axis=1)
+        return sol, singular
     probe_norm = np.abs(rhs[0, :, 1:]).sum(axis=0)
     norm = np.abs(mats).sum(axis=-2).max(axis=-1) if norm_bound is None else norm_bound
     with np.errstate(over="ignore", invalid="ignore"):

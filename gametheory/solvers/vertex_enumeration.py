@@ -150,7 +150,7 @@ def _refine_support_points(B: np.ndarray, tight: np.ndarray, fallback: np.ndarra
     if N == 0:
         return fallback
     mats, rows, _, inside = _padded_systems(B, ~tight[:, :m], tight[:, m:])
-    x_i, bad = solve_checked(np.swapaxes(mats, 1, 2))
+    x_i, bad = solve_checked(np.swapaxes(mats, 1, 2), estimate_condition=False)
     x = np.zeros((N, m))
     x[np.arange(N)[:, None], rows] = np.where(inside, x_i, 0.0)
     return np.where(bad[:, None], fallback, x)
