@@ -101,8 +101,14 @@ def run_cli_group(root: Path, workdir: Path, *, repeats: int, timeout: float,
     log
         Progress printer.
     """
+    import compileall
+
     import gametheory as gt
 
+    # A user's installed package runs from cached bytecode (pip compiles regular installs,
+    # and Python caches on first import); this machine may set PYTHONDONTWRITEBYTECODE,
+    # so compile once here rather than time the compilation of our sources at every start.
+    compileall.compile_dir(str(Path(gt.__file__).parent), quiet=1)
     gtcmd = _gametheory_command()
     rows: list[CliRow] = []
 
