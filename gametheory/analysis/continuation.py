@@ -345,6 +345,13 @@ def continuation(
         Values of other parameters.
     """
     model = as_model(model)
+    if model.game.form != "normal":
+        from ..exceptions import MethodNotApplicableError
+
+        raise MethodNotApplicableError(
+            "continuation follows equilibria of normal-form games; for game trees use "
+            "sweep, thresholds or sensitivity (or convert the tree with to_normal_form())"
+        )
     name = check_parameter(model, parameter)
     if model.game.form != "normal":
         raise InvalidOptionError("continuation handles normal-form games")

@@ -13,7 +13,7 @@ import numpy as np
 from ..exceptions import InvalidOptionError
 from .grid import InvalidGridError, as_model, make_samples
 from .sweep import solve_points
-from .table import LabelBook, regime_text
+from .table import label_book, regime_text
 
 DISTRIBUTIONS = ("uniform", "normal", "beta", "triangular")
 
@@ -286,7 +286,7 @@ def montecarlo(
         chunk_size=chunk_size,
         progress=progress,
     )
-    book = LabelBook(model.game.players, model.game.strategies)
+    book = label_book(model.game)
     regime_of: dict[tuple[int, ...], int] = {}
     regime = np.empty(points.size, np.int64)
     for c0, c1, rows in results:

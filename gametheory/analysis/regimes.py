@@ -10,7 +10,7 @@ import numpy as np
 
 from .grid import make_samples
 from .sweep import solve_points
-from .table import LabelBook, regime_text
+from .table import LabelBook, label_book, labels_of, regime_text
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ def solve_at(
     values = np.asarray(values, dtype=np.float64).reshape(len(values), len(names))
     points = make_samples(model, tuple(names), values, at=at)
     description, results = solve_points(model, points, method, **run)
-    book = LabelBook(model.game.players, model.game.strategies)
+    book = label_book(model.game)
     out: list[PointEquilibria] = []
     for c0, c1, rows in results:
         codes = book.codes(rows.probs)
@@ -53,14 +53,30 @@ def solve_at(
     return out, book, description
 
 
+def nest_probs(game: Any, probs: Any, conv: Any = float) -> dict[str, Any]:
+    """``{player: {strategy: p}}``, or ``{player: {infoset: {action: p}}}`` for trees."""
+    players, columns = labels_of(game)
+    out: dict[str, Any] = {}
+    k = 0
+    for player, cols in zip(players, columns):
+        mine: dict[str, Any] = {}
+        for c in cols:
+            if game.form == "extensive":
+                h, _, a = c.rpartition(":")
+                mine.setdefault(h, {})[a] = conv(probs[k])
+            else:
+                mine[c] = conv(probs[k])
+            k += 1
+        out[player] = mine
+    return out
+
+
 def regime_dict(model: Any, eqs: PointEquilibria, at: float, empty: str) -> dict[str, Any]:
     """JSON-ready regime: its label and equilibria (strategies and payoffs)."""
     game = model.game
+    players, _ = labels_of(game)
+    key = "behavior" if game.form == "extensive" else "strategies"
     out = []
     for probs, pay in zip(eqs.probs, eqs.payoffs):
-        strategies, k = {}, 0
-        for player, strats in zip(game.players, game.strategies):
-            strategies[player] = {s: float(probs[k + j]) for j, s in enumerate(strats)}
-            k += len(strats)
-        out.append({"strategies": strategies, "payoffs": dict(zip(game.players, map(float, pay)))})
+        out.append({key: nest_probs(game, probs), "payoffs": dict(zip(players, map(float, pay)))})
     return {"label": regime_text(list(eqs.regime), empty), "equilibria": out, "at": float(at)}

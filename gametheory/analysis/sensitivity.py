@@ -50,7 +50,13 @@ class EquilibriumSensitivity:
         Same layout, exact values (sympy), when computed symbolically.
     closed_form
         ``{"strategies": ..., "payoffs": ...}``: the equilibrium as sympy
-        functions of all parameters (two-player symbolic path).
+        functions of all parameters (two-player symbolic path; for pure
+        equilibria of trees, the behaviour and the path's expected payoffs).
+    label
+        Support label of the equilibrium.
+    behavior
+        For trees: ``{player: {infoset: {action: p}}}`` (``strategies`` is
+        then empty and the derivative blocks hold ``"behavior"``).
     """
 
     strategies: dict[str, dict[str, float]]
@@ -62,11 +68,20 @@ class EquilibriumSensitivity:
     exact_derivatives: dict[str, Any] | None = None
     closed_form: dict[str, Any] | None = None
     label: str = ""
+    behavior: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dictionary (the CLI contract, plus exact values as text)."""
+        """JSON-ready dictionary (the CLI contract, plus exact values as text).
+
+        Tree equilibria give ``behavior`` (``{player: {infoset: {action: p}}}``)
+        instead of ``strategies``, and so do their derivatives.
+        """
         out: dict[str, Any] = {
-            "strategies": self.strategies,
+            **(
+                {"behavior": self.behavior}
+                if self.behavior is not None
+                else {"strategies": self.strategies}
+            ),
             "payoffs": self.payoffs,
             "derivatives": self.derivatives,
             "regular": self.regular,
@@ -248,7 +263,8 @@ def sensitivity(
         Parameters to differentiate by (default: all used by the payoffs).
     symbolic
         Force (True) or avoid (False) the exact two-player path; default: use
-        it when it applies.
+        it when it applies.  (Trees: exact for pure equilibria, numeric for
+        mixed behaviour; see :mod:`.tree_sensitivity`.)
 
     Returns
     -------
@@ -275,6 +291,10 @@ def sensitivity(
         method,
         {k: v for k, v in exact_point.items() if k != first},
     )
+    if game.form == "extensive":
+        from .tree_sensitivity import tree_sensitivity
+
+        return tree_sensitivity(model, names, exact_point, eqs, description)
     use_exact = (
         game.num_players == 2
         and is_rational_in(np.array(game.payoff_array, dtype=object), [sp.Symbol(p) for p in used])

@@ -15,14 +15,14 @@ from .backends import progress_bar, resolve_backend, run_ordered
 from .branches import BranchTracker
 from .grid import PointSet, as_model, make_grid
 from .kernels import Rows, Task, choose_kernel, run_task
-from .table import CsvWriter, LabelBook, SweepResult, columns_of
+from .table import CsvWriter, SweepResult, columns_of, label_book, labels_of
 
 #: Largest payoff array (bytes) evaluated in one evaluator call.
 BLOCK_BYTES = 256 * 2**20
 #: Block size when streaming to a file.
 STREAM_BLOCK_BYTES = 32 * 2**20
 
-_EVALUATORS: OrderedDict[int, tuple[Any, Callable[..., np.ndarray]]] = OrderedDict()
+_EVALUATORS: OrderedDict[Any, tuple[Any, Any]] = OrderedDict()
 
 
 def evaluator_of(game: Any) -> Callable[..., np.ndarray]:
@@ -60,6 +60,84 @@ def _exact_games(model: Any, points: PointSet, start: int, stop: int) -> tuple[A
     return tuple(out)
 
 
+def _normal_job(
+    model: Any,
+    points: PointSet,
+    method: str,
+    exact: bool,
+    options: Mapping[str, Any] | None,
+    chunk_size: int | None,
+    block_bytes: int,
+) -> tuple[str, Iterator[tuple[int, int, Task]]]:
+    """Kernel description and chunked tasks of a normal-form sweep."""
+    game = model.game
+    kernel, description = choose_kernel(game, method, exact)
+    chunk = chunk_size or default_chunk_size(kernel, game)
+    per_point = 8 * game.num_players * int(np.prod(game.shape))
+    block_points = max(chunk, (block_bytes // per_point) // chunk * chunk)
+    labels = (game.players, game.strategies)
+    func = evaluator_of(game) if game.is_symbolic else None
+
+    def gen() -> Iterator[tuple[int, int, Task]]:
+        for b0, b1 in points.chunks(block_points):
+            if func is not None:
+                payoffs = func(**points.arrays(b0, b1))
+            else:
+                payoffs = np.broadcast_to(game.float_payoffs(), (b1 - b0, *game.payoff_array.shape))
+            for c0 in range(b0, b1, chunk):
+                c1 = min(c0 + chunk, b1)
+                ex = _exact_games(model, points, c0, c1) if exact else None
+                yield (
+                    c0,
+                    c1,
+                    Task(
+                        np.ascontiguousarray(payoffs[c0 - b0 : c1 - b0]),
+                        kernel,
+                        method,
+                        dict(options or {}),
+                        labels,
+                        ex,
+                    ),
+                )
+
+    return description, gen()
+
+
+def _tree_job(
+    model: Any,
+    points: PointSet,
+    method: str,
+    exact: bool,
+    options: Mapping[str, Any] | None,
+    chunk_size: int | None,
+    block_bytes: int,
+) -> tuple[str, Iterator[tuple[int, int, Any]], Callable[[Any], Rows]]:
+    """Kernel description, chunked tasks and runner of a sweep of a game tree."""
+    from .tree_eval import TreeEvaluator
+    from .tree_kernels import run_tree_task, tree_tasks
+
+    game = model.game
+    key = ("tree", id(game))
+    hit = _EVALUATORS.get(key)
+    if hit is None or hit[0] is not game:
+        hit = (game, TreeEvaluator(game))
+        _EVALUATORS[key] = hit
+        while len(_EVALUATORS) > 8:
+            _EVALUATORS.popitem(last=False)
+    description, _, gen = tree_tasks(
+        model,
+        points,
+        method,
+        exact,
+        dict(options or {}),
+        chunk_size,
+        block_bytes,
+        hit[1],
+        lambda c0, c1: _exact_games(model, points, c0, c1),
+    )
+    return description, gen, run_tree_task
+
+
 def solve_points(
     model: Any,
     points: PointSet,
@@ -80,7 +158,6 @@ def solve_points(
     (the whole grid in one call unless it is very large or streamed).
     """
     game = model.game
-    kernel, description = choose_kernel(game, method, exact)
     backend, workers = resolve_backend(backend, workers, scheduler)
     if chunk_size is not None and (
         isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1
@@ -88,38 +165,27 @@ def solve_points(
         from ..exceptions import InvalidOptionError
 
         raise InvalidOptionError(f"chunk_size must be a positive integer, got {chunk_size!r}")
-    chunk = chunk_size or default_chunk_size(kernel, game)
-    per_point = 8 * game.num_players * int(np.prod(game.shape))
-    block_points = max(
-        chunk, ((STREAM_BLOCK_BYTES if stream else BLOCK_BYTES) // per_point) // chunk * chunk
-    )
-    labels = (game.players, game.strategies)
-    func = evaluator_of(game) if game.is_symbolic else None
+    block_bytes = STREAM_BLOCK_BYTES if stream else BLOCK_BYTES
     bounds: list[tuple[int, int]] = []
+    if game.form == "extensive":
+        description, chunked, runner = _tree_job(
+            model, points, method, exact, options, chunk_size, block_bytes
+        )
+    else:
+        description, chunked = _normal_job(
+            model, points, method, exact, options, chunk_size, block_bytes
+        )
+        runner = run_task
 
-    def tasks() -> Iterator[Task]:
-        for b0, b1 in points.chunks(block_points):
-            if func is not None:
-                payoffs = func(**points.arrays(b0, b1))
-            else:
-                payoffs = np.broadcast_to(game.float_payoffs(), (b1 - b0, *game.payoff_array.shape))
-            for c0 in range(b0, b1, chunk):
-                c1 = min(c0 + chunk, b1)
-                bounds.append((c0, c1))
-                ex = _exact_games(model, points, c0, c1) if exact else None
-                yield Task(
-                    np.ascontiguousarray(payoffs[c0 - b0 : c1 - b0]),
-                    kernel,
-                    method,
-                    dict(options or {}),
-                    labels,
-                    ex,
-                )
+    def tasks() -> Iterator[Any]:
+        for c0, c1, task in chunked:
+            bounds.append((c0, c1))
+            yield task
 
     def results() -> Iterator[tuple[int, int, Rows]]:
         bar = progress_bar(points.size, progress, "sweep")
         try:
-            for k, rows in enumerate(run_ordered(run_task, tasks(), backend, workers, scheduler)):
+            for k, rows in enumerate(run_ordered(runner, tasks(), backend, workers, scheduler)):
                 c0, c1 = bounds[k]
                 rows.point = rows.point + c0
                 if bar is not None:
@@ -224,12 +290,11 @@ def sweep(
         stream=out is not None,
         options=options,
     )
-    book = LabelBook(game.players, game.strategies)
+    players, strategies = labels_of(game)
+    book = label_book(game)
     tracker = BranchTracker(points.names, one_dimensional=len(points.names) == 1)
     writer = (
-        CsvWriter(out, columns_of(points.names, game.players, game.strategies))
-        if out is not None
-        else None
+        CsvWriter(out, columns_of(points.names, players, strategies)) if out is not None else None
     )
     parts: list[tuple[np.ndarray, ...]] = []
     stats: dict[str, Any] = {}
@@ -250,7 +315,7 @@ def sweep(
     finally:
         if writer is not None:
             writer.close()
-    m_total = int(sum(game.shape))
+    m_total = int(sum(len(s) for s in strategies))
     n = game.num_players
     if parts:
         cols = [np.concatenate([p[j] for p in parts]) for j in range(7)]
@@ -263,8 +328,8 @@ def sweep(
     return SweepResult(
         parameters=points.names,
         points=points,
-        players=game.players,
-        strategies=game.strategies,
+        players=players,
+        strategies=strategies,
         point=cols[0],
         equilibrium=cols[1],
         branch=cols[2],

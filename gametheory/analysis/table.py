@@ -48,7 +48,9 @@ class LabelBook:
             keys = support @ (np.int64(1) << np.arange(support.shape[1], dtype=np.int64))
             _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
         else:
-            _, first, inverse = np.unique(support, axis=0, return_index=True, return_inverse=True)
+            packed = np.packbits(support, axis=1)
+            keys = packed.view(np.dtype((np.void, packed.shape[1]))).reshape(-1)
+            _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
         out = np.empty(len(first), np.int64)
         for u in np.argsort(first, kind="stable"):  # codes in order of first appearance
             pattern = support[first[u]]
@@ -59,6 +61,58 @@ class LabelBook:
                 self.text.append(self._label(pattern))
             out[u] = code
         return out[inverse.reshape(-1)]
+
+
+class TreeLabelBook(LabelBook):
+    """Behaviour-support labels of tree equilibria (``"pure: Seoul{warned=arm;quiet=withhold}"``).
+
+    Columns are ``"INFOSET:ACTION"`` labels, player by player (see
+    :func:`~gametheory.analysis.tree_kernels.tree_columns`).
+    """
+
+    def __init__(self, players: Sequence[str], columns: Sequence[Sequence[str]]) -> None:
+        super().__init__(players, columns)
+        split = [c.rpartition(":") for cols in self.strategies for c in cols]
+        self._infoset = [h for h, _, _ in split]
+        self._action = [a for _, _, a in split]
+        self._player_start = np.concatenate([[0], np.cumsum(self.sizes)])
+
+    def _label(self, support: np.ndarray) -> str:
+        idx = np.flatnonzero(support)
+        bounds = np.searchsorted(idx, self._player_start)
+        parts, pure = [], True
+        for i, player in enumerate(self.players):
+            if self.sizes[i] == 0:
+                continue
+            items: list[str] = []
+            prev = None
+            for j in idx[bounds[i] : bounds[i + 1]].tolist():
+                h = self._infoset[j]
+                if h == prev:
+                    items[-1] += "+" + self._action[j]
+                    pure = False
+                else:
+                    items.append(f"{h}={self._action[j]}")
+                    prev = h
+            parts.append(f"{player}{{{';'.join(items)}}}")
+        return ("pure: " if pure else "mixed: ") + " ".join(parts)
+
+
+def labels_of(game: Any) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+    """``(players, columns per player)``: strategies, or ``"INFOSET:ACTION"`` for trees."""
+    if game.form == "extensive":
+        from .tree_kernels import tree_columns
+
+        return tuple(game.players), tree_columns(game)[0]
+    return tuple(game.players), tuple(tuple(s) for s in game.strategies)
+
+
+def label_book(game: Any) -> LabelBook:
+    """The label book of a game's equilibria (support labels; behaviour supports for trees)."""
+    players, columns = labels_of(game)
+    return (
+        TreeLabelBook(players, columns) if game.form == "extensive" else LabelBook(players, columns)
+    )
 
 
 def regime_text(labels: Sequence[str], empty: str) -> str:

@@ -7,7 +7,10 @@ values): the candidates are the real roots in the range of
     equilibrium appears or disappears), and
 (b) for two-player games, on every equal-size support pair, each probability
     and each best-response slack of the support's exact rational solution, and
-    the determinants of its indifference systems.
+    the determinants of its indifference systems;
+(c) for perfect-information trees, the points where a mover's continuation
+    values of two actions cross along symbolic backward induction (see
+    :mod:`.tree_thresholds`).
 
 Each candidate is then classified by solving the game just left and right of
 it (at midpoints between consecutive candidates): only candidates where the
@@ -19,7 +22,7 @@ the values are reported as numeric.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -155,7 +158,12 @@ def _exact_possible(
 
     game = model.game
     if game.form != "normal":
-        return False, False
+        from .tree_thresholds import is_rational_tree, tree_exprs
+
+        if method not in ("auto", "backward-induction") or not game.is_perfect_information:
+            return False, True
+        p, payoffs, chance = tree_exprs(model, name, at)
+        return is_rational_tree(payoffs, chance, p), True
     n = game.num_players
     if method == "pure" or (method == "auto" and n != 2):
         mixed = False
@@ -182,6 +190,7 @@ def thresholds(
     *,
     mode: str = "auto",
     at: Mapping[str, Any] | None = None,
+    points: int = NUMERIC_GRID,
 ) -> ThresholdResult:
     """Critical values of ``parameter`` in ``[lo, hi]`` where the equilibrium set changes.
 
@@ -201,6 +210,8 @@ def thresholds(
         possible) or ``"numeric"``.
     at
         Values of other parameters.
+    points
+        Grid size of the numeric mechanism (sweep, then bisection of each change).
 
     Returns
     -------
@@ -218,20 +229,42 @@ def thresholds(
     lo, hi = float(lo), float(hi)
     if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
         raise InvalidGridError(f"range of {name!r} must have lo < hi, got [{lo}, {hi}]")
+    if isinstance(points, bool) or not isinstance(points, int) or points < 2:
+        raise InvalidOptionError(f"points must be an integer of at least 2, got {points!r}")
     if mode not in ("auto", "exact", "numeric"):
         raise InvalidOptionError(f"mode must be 'auto', 'exact' or 'numeric', got {mode!r}")
     exact_ok, mixed = (
         (False, True) if mode == "numeric" else _exact_possible(model, name, method, at)
     )
+    tree = model.game.form == "extensive"
     if mode == "exact" and not exact_ok:
         raise InvalidOptionError(
             f"no exact thresholds for {name!r} with method {method!r}: payoffs must be rational "
             "in the parameter and the method 'auto', 'pure' or a 2-player enumeration"
+            + (" (for trees: perfect information, by backward induction)" if tree else "")
         )
     empty = "no equilibrium found" if mixed else "no pure equilibrium"
     if exact_ok:
-        return _exact(model, name, lo, hi, method, mixed, at, empty)
-    return _numeric(model, name, lo, hi, method, at, empty)
+        if tree:
+            from .tree_thresholds import tree_candidates
+
+            return _exact(
+                model,
+                name,
+                lo,
+                hi,
+                method,
+                at,
+                empty,
+                lambda a, b: tree_candidates(model, name, a, b, at),
+            )
+        return _exact(
+            model, name, lo, hi, method, at, empty,
+            lambda a, b: _candidates(model, name, a, b, mixed, at),
+        )  # fmt: skip
+    from .thresholds_numeric import numeric_thresholds
+
+    return numeric_thresholds(model, name, lo, hi, method, at, empty, points)
 
 
 def _beside(
@@ -273,15 +306,13 @@ def _exact(
     lo: float,
     hi: float,
     method: str,
-    mixed: bool,
     at: Mapping[str, Any] | None,
     empty: str,
+    candidates: Callable[[float, float], list[tuple[float, Any]]],
 ) -> ThresholdResult:
     # candidates slightly beyond the range too, so that a change at an end is classified
     w = 0.01 * (hi - lo)
-    cands = [
-        c for c in _candidates(model, name, lo - w, hi + w, mixed, at) if lo - w < c[0] < hi + w
-    ]
+    cands = [c for c in candidates(lo - w, hi + w) if lo - w < c[0] < hi + w]
     values = [v for v, _ in cands]
     mids = _side_points(values, lo - w, hi + w)
     eqs, _, description = solve_at(model, [name], mids[:, None], method, at)
@@ -304,99 +335,4 @@ def _exact(
         found,
         f"exact: candidate roots classified by {description}",
         candidates=len(cands),
-    )
-
-
-def _edge(
-    model: Any,
-    name: str,
-    a: float,
-    b: float,
-    keep: tuple,
-    method: str,
-    at: Mapping[str, Any] | None,
-) -> tuple[float, float, Any]:
-    """Bisect ``[a, b]`` for where the regime stops being ``keep`` (held at ``a``)."""
-    other = None
-    for _ in range(BISECTION_STEPS):
-        mid = (a + b) / 2
-        if mid in (a, b):
-            break
-        (em,), _, _ = solve_at(model, [name], np.array([[mid]]), method, at)
-        if em.regime == keep:
-            a = mid
-        else:
-            b, other = mid, em
-    return a, b, other
-
-
-def _merge_slivers(found: list[Threshold], width: float) -> list[Threshold]:
-    """Merge a change into a transitional regime and straight out of it (a degenerate point)."""
-    out: list[Threshold] = []
-    for t in found:
-        prev = out[-1] if out else None
-        if (
-            prev is not None
-            and t.value - prev.value <= width
-            and prev.right["label"] == t.left["label"]
-        ):
-            out.pop()
-            if prev.left["label"] != t.right["label"]:
-                out.append(Threshold((prev.value + t.value) / 2, None, prev.left, t.right))
-            continue
-        out.append(t)
-    return out
-
-
-def _numeric(
-    model: Any,
-    name: str,
-    lo: float,
-    hi: float,
-    method: str,
-    at: Mapping[str, Any] | None,
-    empty: str,
-) -> ThresholdResult:
-    xs = np.linspace(lo, hi, NUMERIC_GRID)
-    eqs, _, description = solve_at(model, [name], xs[:, None], method, at)
-    found = []
-    band = 1e-7 * (hi - lo)
-    for k in range(len(xs) - 1):
-        ea, eb = eqs[k], eqs[k + 1]
-        if ea.regime == eb.regime:
-            continue
-        a_in, a_out, _ = _edge(model, name, float(xs[k]), float(xs[k + 1]), ea.regime, method, at)
-        b_in, b_out, _ = _edge(model, name, float(xs[k + 1]), float(xs[k]), eb.regime, method, at)
-        if b_out - a_in <= band:  # one change (a degenerate sliver in between is ignored)
-            found.append(
-                Threshold(
-                    (a_in + b_in) / 2,
-                    None,
-                    regime_dict(model, ea, a_in, empty),
-                    regime_dict(model, eb, b_in, empty),
-                )
-            )
-            continue
-        (em,), _, _ = solve_at(model, [name], np.array([[(a_out + b_out) / 2]]), method, at)
-        found.append(
-            Threshold(
-                (a_in + a_out) / 2,
-                None,
-                regime_dict(model, ea, a_in, empty),
-                regime_dict(model, em, (a_out + b_out) / 2, empty),
-            )
-        )
-        found.append(
-            Threshold(
-                (b_in + b_out) / 2,
-                None,
-                regime_dict(model, em, (a_out + b_out) / 2, empty),
-                regime_dict(model, eb, b_in, empty),
-            )
-        )
-    return ThresholdResult(
-        name,
-        (lo, hi),
-        _merge_slivers(found, 1e-6 * (hi - lo)),
-        f"numeric: grid of {NUMERIC_GRID} points and bisection, solved by {description}",
     )

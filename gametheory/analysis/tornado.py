@@ -11,7 +11,7 @@ import numpy as np
 from ..exceptions import InvalidOptionError
 from .grid import as_model
 from .regimes import solve_at
-from .table import columns_of
+from .table import columns_of, labels_of
 
 #: Steps from the baseline to each end of a range.
 STEPS = 64
@@ -103,7 +103,7 @@ def tornado(
     """
     model = as_model(model)
     game = model.game
-    cols = columns_of((), game.players, game.strategies)[2:-1]
+    cols = columns_of((), *labels_of(game))[2:-1]
     wanted = cols if outcome is None else [outcome] if isinstance(outcome, str) else list(outcome)
     for o in wanted:
         if o not in cols:

@@ -83,6 +83,97 @@ def induction_pass(
     return values, choice, tied
 
 
+def induction_batch(
+    game: ExtensiveFormGame,
+    payoffs: np.ndarray,
+    chance: np.ndarray | None,
+    tol: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Backward induction at many parameter points at once (a trailing batch axis).
+
+    The same pass as :func:`induction_pass`, vectorised over points as well:
+    one level of the tree at a time, the nodes of a level grouped by kind and
+    number of children so that each group is a dense ``(nodes, children,
+    players, points)`` block.  Only the structure of ``game`` is used; the
+    values come from the arguments.
+
+    Parameters
+    ----------
+    game
+        The tree (any values; e.g. the symbolic game).
+    payoffs
+        Terminal payoffs, shape ``(num_terminals, num_players, N)``.
+    chance
+        Probabilities of the chance actions (in global action order), shape
+        ``(num_chance_actions, N)``; ``None`` when the tree has no chance node.
+    tol
+        Tie tolerance of each point, shape ``(N,)``.
+
+    Returns
+    -------
+    root
+        Payoff vector of the subgame-perfect play at each point, ``(num_players, N)``.
+    choice
+        Chosen action index at each decision node (canonical order),
+        ``(num_decision_nodes, N)``: the first action within ``tol`` of the best.
+    tied
+        ``(N,)``: True where some mover has several actions within ``tol`` of
+        the best (other subgame-perfect equilibria exist there).
+    """
+    lay = game.layout
+    kind, mover = game.node_kind, game.node_player
+    n, N = payoffs.shape[1], payoffs.shape[2]
+    tol = np.asarray(tol, dtype=np.float64).reshape(1, 1, N)
+    term_pos = np.cumsum(kind == 0) - 1
+    dec_pos = np.cumsum(kind == 1) - 1
+    width = int(lay.num_children.max(initial=1))
+    choice = np.zeros((int(np.sum(kind == 1)), N), dtype=np.int8 if width < 128 else np.int32)
+    tied = np.zeros(N, dtype=bool)
+    chance_row = np.cumsum(np.repeat(game.infoset_player < 0, game.infoset_num_actions)) - 1
+    ls = lay.level_start
+    below = payoffs[term_pos[ls[-2] : ls[-1]]]
+    count = lay.num_children
+    for d in range(lay.num_levels - 2, -1, -1):
+        lo, hi, k_lo = int(ls[d]), int(ls[d + 1]), int(ls[d + 1])
+        buf = np.empty((hi - lo, n, N))
+        nodes = np.arange(lo, hi)
+        leaves = nodes[count[nodes] == 0]
+        buf[leaves - lo] = payoffs[term_pos[leaves]]
+        inner = nodes[count[nodes] > 0]
+        key = count[inner] * 2 + (kind[inner] == 1)
+        for group_key in np.unique(key).tolist():
+            k, is_dec = group_key // 2, bool(group_key % 2)
+            grp = inner[key == group_key]
+            kids = (lay.first_child[grp][:, None] + np.arange(k)).reshape(-1)
+            vals = below[kids - k_lo].reshape(grp.size, k, n, N)
+            if is_dec:
+                own = vals[np.arange(grp.size), :, mover[grp]]
+                good = own >= own.max(axis=1, keepdims=True) - tol
+                # first good action, and whether a later one is good too
+                first = np.zeros((grp.size, N), dtype=choice.dtype)
+                before = ~good[:, 0]
+                seen = good[:, 0].copy()
+                tie = np.zeros((grp.size, N), dtype=bool)
+                for j in range(1, k):
+                    first += before
+                    before &= ~good[:, j]
+                    tie |= seen & good[:, j]
+                    seen |= good[:, j]
+                tied |= tie.any(axis=0)
+                choice[dec_pos[grp]] = first
+                out = vals[:, k - 1].copy()
+                for j in range(k - 1):
+                    np.copyto(out, vals[:, j], where=(first == j)[:, None, :])
+            else:
+                w = chance[chance_row[game.edge_action[kids]]].reshape(grp.size, k, 1, N)
+                out = w[:, 0] * vals[:, 0]
+                for j in range(1, k):
+                    out += w[:, j] * vals[:, j]
+            buf[grp - lo] = out
+        below = buf
+    return below[0], choice, tied
+
+
 def _choice_vector(game: ExtensiveFormGame, choice: np.ndarray) -> np.ndarray:
     vec = np.zeros(game.num_actions)
     dec = np.flatnonzero(game.node_kind == 1)

@@ -1,0 +1,211 @@
+"""Exact candidate thresholds of perfect-information trees (backward induction in sympy).
+
+With one parameter ``p`` free and the others at exact values, every terminal
+payoff and chance probability is a rational function of ``p``.  Backward
+induction is run symbolically over an interval of ``p``: the continuation
+value of each node is piecewise rational, one expression per piece.  At a
+decision node the mover's values of two actions can only change order at a
+real root of their difference, so the pieces are split there and the mover's
+best actions on each piece are found by exact evaluation at a rational point
+inside it (no difference changes sign within a piece).  Ties that hold
+identically on a piece (several subgame-perfect continuations) are carried as
+alternatives.  Every split point is a candidate threshold; the caller keeps
+those where the regime really changes.
+
+sympy is imported inside the functions; nothing here parses text.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from .symbolic import exact_values, rational
+
+#: Largest number of alternative continuations carried per node and piece.
+MAX_ALTERNATIVES = 256
+
+Piece = tuple[Any, Any, list[tuple[Any, ...]]]  # (left end, right end, alternatives)
+
+
+def tree_exprs(model: Any, name: str, at: Mapping[str, Any] | None) -> tuple[Any, Any, Any]:
+    """``(p, payoffs, chance)``: terminal payoffs ``(T, n)`` and chance probabilities per action.
+
+    Sympy expressions in the symbol ``p`` of ``name`` only (others at exact values);
+    entries of player actions in ``chance`` are ``None``.
+    """
+    import sympy as sp
+
+    game = model.game
+    p = sp.Symbol(name)
+    others = [q for q in game.parameters if q != name]
+    subs = {sp.Symbol(k): v for k, v in exact_values(model, others, at).items()}
+
+    def conv(v: Any) -> Any:
+        if v is None:
+            return None
+        if hasattr(v, "xreplace"):
+            return sp.cancel(v.xreplace(subs))
+        return rational(v)
+
+    pay = np.asarray(game.terminal_payoffs, dtype=object)
+    payoffs = np.vectorize(conv, otypes=[object])(pay)
+    player_action = np.repeat(game.infoset_player >= 0, game.infoset_num_actions)
+    probs = np.asarray(game.action_probabilities, dtype=object)
+    chance = np.array(
+        [None if own else conv(v) for v, own in zip(probs, player_action)], dtype=object
+    )
+    return p, payoffs, chance
+
+
+def is_rational_tree(payoffs: np.ndarray, chance: np.ndarray, p: Any) -> bool:
+    """True when every payoff and chance probability is a rational function of ``p``."""
+    values = [v for v in (*payoffs.reshape(-1), *chance) if v is not None]
+    return all(getattr(v, "is_rational_function", lambda *a: True)(p) for v in values)
+
+
+class _Roots:
+    """Real roots of rational functions of ``p`` in an interval (cached by expression)."""
+
+    def __init__(self, p: Any) -> None:
+        self.p = p
+        self.cache: dict[Any, list[tuple[float, Any]]] = {}
+
+    def all_roots(self, expr: Any) -> list[tuple[float, Any]]:
+        import sympy as sp
+
+        expr = sp.cancel(sp.together(expr))
+        if expr in self.cache:
+            return self.cache[expr]
+        out: dict[float, Any] = {}
+        if expr.has(self.p):
+            num, den = sp.fraction(expr)
+            for part in (num, den):
+                if not part.has(self.p):
+                    continue
+                for factor, _ in sp.Poly(part, self.p).factor_list()[1]:
+                    if factor.degree() < 1:
+                        continue
+                    for r in factor.real_roots():
+                        out.setdefault(float(sp.N(r, 30)), r)
+        self.cache[expr] = sorted(out.items(), key=lambda t: t[0])
+        return self.cache[expr]
+
+    def between(self, expr: Any, a: tuple[float, Any], b: tuple[float, Any]) -> list:
+        return [r for r in self.all_roots(expr) if a[0] < r[0] < b[0]]
+
+
+def _inside(a: tuple[float, Any], b: tuple[float, Any]) -> Any:
+    """An exact rational strictly between two exact ends."""
+    import sympy as sp
+
+    def num(e: tuple[float, Any]) -> Any:
+        return e[1] if e[1].is_Rational else sp.Rational(sp.N(e[1], 60))
+
+    return (num(a) + num(b)) / 2
+
+
+def _merge(children: list[list[Piece]]) -> list[tuple[Any, Any, list[list[tuple]]]]:
+    """Common refinement of the children's pieces: ``(a, b, [alternatives of each child])``."""
+    ends = {e[0]: e for pieces in children for piece in pieces for e in piece[:2]}
+    cuts = [ends[x] for x in sorted(ends)]
+    out = []
+    pos = [0] * len(children)
+    for a, b in itertools.pairwise(cuts):
+        alts = []
+        for k, pieces in enumerate(children):
+            while pieces[pos[k]][1][0] <= a[0]:
+                pos[k] += 1
+            alts.append(pieces[pos[k]][2])
+        out.append((a, b, alts))
+    return out
+
+
+def _dedupe(alts: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    import sympy as sp
+
+    seen, out = set(), []
+    for v in alts:
+        key = tuple(sp.cancel(e) for e in v)
+        if key not in seen:
+            seen.add(key)
+            out.append(v)
+    return out[:MAX_ALTERNATIVES]
+
+
+def _decision(
+    mover: int, parts: list[tuple[Any, Any, list[list[tuple]]]], roots: _Roots, found: dict
+) -> list[Piece]:
+    p = roots.p
+    out: list[Piece] = []
+    for a, b, alts in parts:
+        options = [(k, v) for k, child in enumerate(alts) for v in child]
+        cuts = {}
+        for (k1, v1), (k2, v2) in itertools.combinations(options, 2):
+            if k1 != k2:
+                for r in roots.between(v1[mover] - v2[mover], a, b):
+                    cuts.setdefault(r[0], r)
+        ends = [a, *sorted(cuts.values(), key=lambda e: e[0]), b]
+        for r in cuts.values():
+            found.setdefault(r[0], r[1])
+        for lo, hi in itertools.pairwise(ends):
+            q = _inside(lo, hi)
+            new: list[tuple[Any, ...]] = []
+            for combo in itertools.product(*alts):
+                own = [v[mover].xreplace({p: q}) for v in combo]
+                best = max(own)
+                new += [v for v, u in zip(combo, own) if u == best]
+            out.append((lo, hi, _dedupe(new)))
+    return out
+
+
+def tree_candidates(
+    model: Any, name: str, lo: float, hi: float, at: Mapping[str, Any] | None
+) -> list[tuple[float, Any]]:
+    """Candidate critical values of ``name`` in ``(lo, hi)`` for a perfect-information tree.
+
+    Returns sorted ``(float value, exact sympy value)`` pairs: every point in
+    the range where, along the subgame-perfect continuation, some mover's
+    values of two actions cross.
+    """
+    import sympy as sp
+
+    game = model.game
+    p, payoffs, chance = tree_exprs(model, name, at)
+    roots = _Roots(p)
+    a = (float(lo), rational(lo))
+    b = (float(hi), rational(hi))
+    tpos = np.cumsum(game.node_kind == 0) - 1
+    first, count = game.first_child, game.num_children
+    pieces: dict[int, list[Piece]] = {}
+    found: dict[float, Any] = {}
+    for v in range(game.num_nodes - 1, -1, -1):
+        if game.node_kind[v] == 0:
+            pieces[v] = [(a, b, [tuple(payoffs[tpos[v]])])]
+            continue
+        kids = range(int(first[v]), int(first[v] + count[v]))
+        parts = _merge([pieces.pop(c) for c in kids])
+        if game.node_kind[v] == 1:
+            pieces[v] = _decision(int(game.node_player[v]), parts, roots, found)
+        else:
+            w = [chance[int(game.edge_action[c])] for c in kids]
+            pieces[v] = [
+                (
+                    s,
+                    e,
+                    _dedupe(
+                        [
+                            tuple(
+                                sp.cancel(sum(wk * val[i] for wk, val in zip(w, combo)))
+                                for i in range(game.num_players)
+                            )
+                            for combo in itertools.product(*alts)
+                        ]
+                    ),
+                )
+                for s, e, alts in parts
+            ]
+    return sorted(found.items(), key=lambda t: t[0])

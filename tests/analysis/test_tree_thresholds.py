@@ -1,0 +1,128 @@
+"""Thresholds of trees: closed forms by hand, numeric fallback, a property on random trees."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from tree_models import (
+    A_M,
+    ALPHA,
+    C_T,
+    E_D,
+    GAMMA,
+    N_LOSS,
+    R_LOW,
+    RHO,
+    THETA,
+    X_GAIN,
+    K,
+    M,
+    entry_model,
+    poker_model,
+    random_parametric_tree,
+    signaling_model,
+)
+
+import gametheory as gt
+from gametheory.analysis import sweep, thresholds
+from gametheory.exceptions import InvalidOptionError
+
+
+def test_entry_thresholds_are_exact():
+    # the incumbent is indifferent where k - theta = 1; the entrant (facing accommodation)
+    # where m - theta = 0
+    fight = sp.solve(sp.Eq(K - THETA, 1), THETA)[0]
+    enter = sp.solve(sp.Eq(M - THETA, 0), THETA)[0]
+    for k_value in (sp.Rational(5, 2), sp.Integer(4)):
+        base = {K: k_value, M: sp.Rational(7, 2)}
+        res = thresholds(entry_model(), "theta", at={"k": k_value})
+        assert res.method.startswith("exact")
+        assert [t.exact for t in res.thresholds] == [fight.subs(base), enter.subs(base)]
+        assert res.values == [float(fight.subs(base)), 3.5]
+        first, second = res.thresholds
+        assert first.left["label"] == "pure: Entrant{E=out} Incumbent{I=fight}"
+        assert first.right["label"] == second.left["label"]
+        assert second.left["label"] == "pure: Entrant{E=in} Incumbent{I=accommodate}"
+        assert second.right["label"] == "pure: Entrant{E=out} Incumbent{I=accommodate}"
+        assert first.left["equilibria"][0]["behavior"]["Incumbent"] == {
+            "I": {"fight": 1.0, "accommodate": 0.0}
+        }
+    data = res.to_dict()
+    assert data["thresholds"][0]["exact"] == "3" and data["range"] == [0.0, 6.0]
+
+
+def test_signaling_thresholds_are_exact():
+    model = signaling_model()
+    base = {RHO: sp.Rational(3, 10), A_M: 2}
+    # after a quiet Moscow, arming pays rho (X - N - gamma) + (1 - rho) X = X - rho (N + gamma)
+    quiet = sp.solve(sp.Eq(X_GAIN - RHO * (N_LOSS + GAMMA), 0), ALPHA)[0]
+    # a warned Moscow transfers whatever its resolve (backdown_cost > c_T - r_L): arming pays
+    # X - N - gamma
+    warned = sp.solve(sp.Eq(X_GAIN - N_LOSS - GAMMA, 0), ALPHA)[0]
+    res = thresholds(model, "approval_gain", 0, 15, at={"backdown_cost": 2})
+    assert [t.exact for t in res.thresholds] == [quiet.subs(base), warned]
+    assert [t.exact for t in res.thresholds] == [sp.Rational(16, 5), 13]
+    first, second = res.thresholds
+    assert "after_quiet=withhold" in first.left["label"] and "signal=quiet" in first.left["label"]
+    assert "after_quiet=arm" in first.right["label"] and "signal=warn" in first.right["label"]
+    assert "after_warn=arm" in second.right["label"] and "signal=quiet" in second.right["label"]
+    # in the probability of a resolute Moscow (a chance probability), at approval_gain = 2
+    crit = sp.solve(sp.Eq(X_GAIN - RHO * (N_LOSS + GAMMA), 0), RHO)[0].subs(ALPHA, 2)
+    res = thresholds(model, "p_resolute", at={"approval_gain": 2})
+    assert [t.exact for t in res.thresholds] == [crit] == [sp.Rational(3, 14)]
+    assert "signal=warn" in res.thresholds[0].left["label"]
+    assert "signal=quiet" in res.thresholds[0].right["label"]
+    # the warning becomes credible where a bluffing Moscow is indifferent after warning
+    credible = sp.solve(sp.Eq(R_LOW - C_T - E_D, -E_D - A_M), A_M)[0]
+    res = thresholds(model, "backdown_cost", at={"approval_gain": 4})
+    assert [t.exact for t in res.thresholds] == [credible] == [1]
+    assert "bluffing_warn=restrain" in res.thresholds[0].left["label"]
+    assert "bluffing_warn=transfer" in res.thresholds[0].right["label"]
+
+
+def test_imperfect_information_thresholds_are_numeric():
+    model = poker_model()
+    with pytest.raises(InvalidOptionError, match="perfect information"):
+        thresholds(model, "p_high", mode="exact")
+    res = thresholds(model, "p_high", 0.5, 0.9, points=21)
+    assert res.method.startswith("numeric: grid of 21 points")
+    # by hand: the mixed equilibrium needs q = p b / ((1 - p)(2 + b)) <= 1, i.e.
+    # p <= (2 + b) / (2 (1 + b)) = 3/4 at b = 1; above it Ann always bets and Bob passes
+    assert len(res.thresholds) == 1
+    t = res.thresholds[0]
+    assert t.exact is None and t.value == pytest.approx(0.75, abs=1e-7)
+    assert t.left["label"] == "mixed: Ann{H=bet;L=fold+bet} Bob{bet=call+pass}"
+    assert t.right["label"] == "pure: Ann{H=bet;L=bet} Bob{bet=pass}"
+
+
+def _regime(model, theta: float) -> frozenset:
+    """Independent: the set of subgame-perfect equilibria by gt.solve at one point."""
+    res = gt.solve(model.bind(theta=float(theta)), method="backward-induction")
+    return frozenset(
+        tuple((h, a) for _, sets in eq.behavior for h, acts in sets for a, p in acts if p == 1.0)
+        for eq in res.equilibria
+    )
+
+
+@settings(max_examples=8, deadline=None)
+@given(st.integers(0, 10**6))
+def test_random_tree_thresholds_are_real_and_complete(seed):
+    model, _ = random_parametric_tree(seed, depth=4)
+    res = thresholds(model, "theta", -2, 2)
+    assert res.method.startswith("exact")
+    values = res.values
+    assert values == sorted(values)
+    for k, t in enumerate(res.thresholds):
+        gaps = [abs(t.value - u) for j, u in enumerate(values) if j != k] + [1.0]
+        d = min(1e-6, min(gaps) / 4)
+        assert _regime(model, t.value - d) != _regime(model, t.value + d), t.value
+        assert sp.Abs(t.exact - sp.Rational(t.value)) < 1e-12
+    # none missed: a fine grid (shifted off the rational tie points) changes only across them
+    grid = np.linspace(-2, 2, 801) + np.pi * 1e-6
+    grid = grid[grid <= 2]
+    regimes = sweep(model, {"theta": grid}).regimes()
+    for k in np.flatnonzero(regimes[1:] != regimes[:-1]):
+        assert any(grid[k] <= v <= grid[k + 1] for v in values), (grid[k], grid[k + 1])
