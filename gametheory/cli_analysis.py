@@ -64,6 +64,18 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _add_set(p: argparse.ArgumentParser, help_text: str) -> None:
+    p.add_argument(
+        "--set",
+        dest="assignments",
+        action="append",
+        default=[],
+        type=_assignment,
+        metavar="NAME=VALUE",
+        help=help_text,
+    )
+
+
 def add_analysis_commands(
     sub: Any, debug: argparse.ArgumentParser, model_help: str, methods: Sequence[str]
 ) -> None:
@@ -81,15 +93,7 @@ def add_analysis_commands(
         metavar="NAME=LO:HI:N",
         help="a grid axis (repeat for an n-D grid)",
     )
-    p.add_argument(
-        "--set",
-        dest="assignments",
-        action="append",
-        default=[],
-        type=_assignment,
-        metavar="NAME=VALUE",
-        help=set_help,
-    )
+    _add_set(p, set_help)
     p.add_argument(
         "--method",
         default="auto",
@@ -127,15 +131,7 @@ def add_analysis_commands(
         metavar="LO:HI",
         help="where to look (default: the declared range)",
     )
-    p.add_argument(
-        "--set",
-        dest="assignments",
-        action="append",
-        default=[],
-        type=_assignment,
-        metavar="NAME=VALUE",
-        help=set_help,
-    )
+    _add_set(p, set_help)
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(handler=_cmd_thresholds)
 
@@ -145,15 +141,7 @@ def add_analysis_commands(
         help="derivatives of each equilibrium with respect to the parameters",
     )
     p.add_argument("model", metavar="MODEL", help=model_help)
-    p.add_argument(
-        "--set",
-        dest="assignments",
-        action="append",
-        default=[],
-        type=_assignment,
-        metavar="NAME=VALUE",
-        help=set_help,
-    )
+    _add_set(p, set_help)
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(handler=_cmd_sensitivity)
 
@@ -167,15 +155,7 @@ def add_analysis_commands(
         "--n", type=_positive_int, default=1000, metavar="N", help="number of draws (default: 1000)"
     )
     p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
-    p.add_argument(
-        "--set",
-        dest="assignments",
-        action="append",
-        default=[],
-        type=_assignment,
-        metavar="NAME=VALUE",
-        help="fix a parameter instead of sampling it",
-    )
+    _add_set(p, "fix a parameter instead of sampling it")
     p.add_argument("--workers", type=_positive_int, default=None, metavar="N")
     p.add_argument("--scheduler", metavar="ADDRESS")
     p.add_argument("--format", choices=("table", "json"), default="table")
