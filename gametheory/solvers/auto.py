@@ -12,7 +12,7 @@ def choose(game: Any) -> tuple[str, str]:
     """Return ``(method, reason)`` for a numeric game."""
     n = game.num_players
     if game.form == "extensive":
-        if game.is_perfect_information():
+        if game.is_perfect_information:
             return "backward-induction", "perfect information: all pure subgame-perfect equilibria"
         return "spe", "imperfect information: subgame perfect equilibria subgame by subgame"
     if n == 2:
