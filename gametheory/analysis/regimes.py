@@ -53,9 +53,12 @@ def solve_at(
     return out, book, description
 
 
-def nest_probs(game: Any, probs: Any, conv: Any = float) -> dict[str, Any]:
-    """``{player: {strategy: p}}``, or ``{player: {infoset: {action: p}}}`` for trees."""
-    players, columns = labels_of(game)
+def nest_probs(game: Any, probs: Any, conv: Any = float, labels: Any = None) -> dict[str, Any]:
+    """``{player: {strategy: p}}``, or ``{player: {infoset: {action: p}}}`` for trees.
+
+    ``labels`` is ``labels_of(game)`` when the caller has it already.
+    """
+    players, columns = labels if labels is not None else labels_of(game)
     out: dict[str, Any] = {}
     k = 0
     for player, cols in zip(players, columns):
@@ -74,9 +77,14 @@ def nest_probs(game: Any, probs: Any, conv: Any = float) -> dict[str, Any]:
 def regime_dict(model: Any, eqs: PointEquilibria, at: float, empty: str) -> dict[str, Any]:
     """JSON-ready regime: its label and equilibria (strategies and payoffs)."""
     game = model.game
-    players, _ = labels_of(game)
+    labels = labels_of(game)
     key = "behavior" if game.form == "extensive" else "strategies"
     out = []
     for probs, pay in zip(eqs.probs, eqs.payoffs):
-        out.append({key: nest_probs(game, probs), "payoffs": dict(zip(players, map(float, pay)))})
+        out.append(
+            {
+                key: nest_probs(game, probs, labels=labels),
+                "payoffs": dict(zip(labels[0], map(float, pay))),
+            }
+        )
     return {"label": regime_text(list(eqs.regime), empty), "equilibria": out, "at": float(at)}

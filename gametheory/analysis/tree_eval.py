@@ -33,8 +33,8 @@ def polynomial_terms(expr: Any) -> dict[Any, float] | None:
 
     if not getattr(expr, "free_symbols", None):
         return {sp.Integer(1): nb.to_float(expr)}
-    for candidate in (expr, sp.expand(expr)):
-        terms = candidate.as_coefficients_dict()
+    for expand in (False, True):
+        terms = (sp.expand(expr) if expand else expr).as_coefficients_dict()
         if all(_is_monomial(t) for t in terms):
             out: dict[Any, float] = {}
             for t, c in terms.items():

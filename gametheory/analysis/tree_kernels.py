@@ -18,6 +18,7 @@ Rows carry behaviour probabilities in the column order of :func:`tree_columns`
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -35,8 +36,17 @@ INDUCTION_CHUNK_BYTES = 16 * 2**20
 PER_POINT_CHUNK = 50
 
 
+_COLUMNS: OrderedDict[int, tuple[Any, Any]] = OrderedDict()
+
+
 def tree_columns(game: Any) -> tuple[tuple[tuple[str, ...], ...], np.ndarray]:
-    """``(labels, order)``: each player's ``"INFOSET:ACTION"`` labels and global action ids."""
+    """``(labels, order)``: each player's ``"INFOSET:ACTION"`` labels and global action ids.
+
+    Cached for the last few games (games are immutable).
+    """
+    hit = _COLUMNS.get(id(game))
+    if hit is not None and hit[0] is game:
+        return hit[1]
     labels, order = [], []
     offs = game.action_offset
     for i in range(game.num_players):
@@ -45,7 +55,12 @@ def tree_columns(game: Any) -> tuple[tuple[tuple[str, ...], ...], np.ndarray]:
             mine += [f"{game.infoset_label(h)}:{a}" for a in game.actions(h)]
             order += range(int(offs[h]), int(offs[h + 1]))
         labels.append(tuple(mine))
-    return tuple(labels), np.asarray(order, dtype=np.int64)
+    out = (tuple(labels), np.asarray(order, dtype=np.int64))
+    out[1].setflags(write=False)
+    _COLUMNS[id(game)] = (game, out)
+    while len(_COLUMNS) > 8:
+        _COLUMNS.popitem(last=False)
+    return out
 
 
 class TreeShape:

@@ -129,3 +129,14 @@ def test_degenerate_points_are_flagged():
     assert all(not e.regular and e.derivatives is None for e in res.equilibria)
     assert all(any("also a best reply" in r for r in e.reasons) for e in res.equilibria)
     assert np.isfinite([e.payoffs["Ann"] for e in res.equilibria]).all()
+
+
+def test_pure_equilibrium_of_an_imperfect_information_tree():
+    # p_high = 17/20 > 3/4: Ann always bets and Bob passes; every active choice is strict
+    # (Bob: calling pays p(-1 - b) + (1 - p)(1 + b) = -7/5 < -1 = passing)
+    res = sensitivity(poker_model(), at={"p_high": sp.Rational(17, 20)})
+    (eq,) = res.equilibria
+    assert eq.label == "pure: Ann{H=bet;L=bet} Bob{bet=pass}" and eq.regular
+    assert sp.simplify(eq.closed_form["payoffs"]["Ann"] - (P_HIGH + (1 - P_HIGH))) == 0
+    assert eq.exact_derivatives["p_high"]["payoffs"] == {"Ann": 0, "Bob": 0}
+    assert eq.exact_derivatives["b"]["payoffs"] == {"Ann": 0, "Bob": 0}

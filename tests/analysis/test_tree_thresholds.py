@@ -126,3 +126,34 @@ def test_random_tree_thresholds_are_real_and_complete(seed):
     regimes = sweep(model, {"theta": grid}).regimes()
     for k in np.flatnonzero(regimes[1:] != regimes[:-1]):
         assert any(grid[k] <= v <= grid[k + 1] for v in values), (grid[k], grid[k + 1])
+
+
+ENTRY_YAML = """\
+title: Entry deterrence
+parameters:
+  theta: {value: 2, range: [0, 6]}
+  k: {value: 5/2, range: [1, 4]}
+  m: {value: 7/2, range: [2, 5]}
+players: [Entrant, Incumbent]
+tree:
+  player: Entrant
+  infoset: E
+  actions:
+    out: {payoffs: [0, 5]}
+    in:
+      player: Incumbent
+      infoset: I
+      actions:
+        fight: {payoffs: [-1, k - theta]}
+        accommodate: {payoffs: [m - theta, 1]}
+"""
+
+
+def test_tree_model_file_gives_the_same_analysis(tmp_path):
+    path = tmp_path / "entry.yaml"
+    path.write_text(ENTRY_YAML)
+    model = gt.load(path)
+    res = thresholds(model, "theta")
+    assert [t.exact for t in res.thresholds] == [sp.Rational(3, 2), sp.Rational(7, 2)]
+    grid = {"theta": np.linspace(0, 6, 25), "m": [2.0, 5.0]}
+    assert sweep(model, grid).to_csv() == sweep(entry_model(), grid).to_csv()
