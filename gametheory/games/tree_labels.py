@@ -111,12 +111,12 @@ class TreeLabelsMixin:
 
     def node_label(self, v: int) -> str:
         """Label of node ``v``: its own label, else its action path joined by ``/``."""
-        labels = self._raw.node_labels
-        if labels is not None:
-            own = labels[int(self._layout.order[v])]
-            if own:
-                return own
-        return "/".join(self.node_path(v))
+        cache = self._cache.setdefault("node_labels", {})
+        if v not in cache:
+            labels = self._raw.node_labels
+            own = labels[int(self._layout.order[v])] if labels is not None else ""
+            cache[v] = own or "/".join(self.node_path(v))
+        return cache[v]
 
     def _node_name(self, raw_index: int) -> str:
         labels = self._raw.node_labels

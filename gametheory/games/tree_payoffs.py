@@ -146,11 +146,15 @@ class TreePayoffsMixin:
         """True when the payoffs add up to the same number at every terminal node."""
         if self.is_symbolic:
             return False
-        if self._value_kind == nb.EXACT:
-            total = self.exact_payoffs().sum(axis=1)
-            return bool(np.all(total == total[0]))
-        total = self.float_payoffs().sum(axis=1)
-        return bool(np.ptp(total) <= self.tolerance())
+        if "constant_sum" not in self._cache:
+            if self._value_kind == nb.EXACT:
+                total = self.exact_payoffs().sum(axis=1)
+                same = bool(np.all(total == total[0]))
+            else:
+                total = self.float_payoffs().sum(axis=1)
+                same = bool(np.ptp(total) <= self.tolerance())
+            self._cache["constant_sum"] = same
+        return self._cache["constant_sum"]
 
     def is_zero_sum(self) -> bool:
         """True when the payoffs add up to zero at every terminal node."""

@@ -6,6 +6,8 @@ from . import (  # noqa: F401
     dominance,
     lemke_howson,
     pure,
+    sequence_lcp,
+    sequence_lp,
     spe,
     support_enumeration,
     vertex_enumeration,

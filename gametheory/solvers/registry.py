@@ -50,6 +50,10 @@ class MethodSpec:
         True when ``max_iter`` applies.
     options
         Option name -> one-line description.
+    implementations
+        Only for a method with one implementation per game form (registered
+        once per form, see :func:`register`): form -> ``(function, options,
+        summary)``.  Empty when ``function`` handles every form.
     """
 
     name: str
@@ -62,6 +66,19 @@ class MethodSpec:
     requires: str | None = None
     iterative: bool = False
     options: Mapping[str, str] = field(default_factory=dict)
+    implementations: Mapping[str, tuple[SolverFunction, Mapping[str, str], str]] = field(
+        default_factory=dict
+    )
+
+    def function_for(self, form: str) -> SolverFunction:
+        """The function that solves games of the given form."""
+        impl = self.implementations.get(form)
+        return self.function if impl is None else impl[0]
+
+    def options_for(self, form: str) -> Mapping[str, str]:
+        """The options that the implementation for the given form accepts."""
+        impl = self.implementations.get(form)
+        return self.options if impl is None else impl[1]
 
     def reason_not_applicable(self, game: Any) -> str | None:
         """Why this method cannot solve ``game``, or ``None`` when it can."""
@@ -114,12 +131,17 @@ def register(
     iterative: bool = False,
     options: Mapping[str, str] | None = None,
 ) -> Callable[[SolverFunction], SolverFunction]:
-    """Decorator adding a solver function to the method table."""
+    """Decorator adding a solver function to the method table.
+
+    A method name may have one implementation per game form: registering a
+    name again with forms it does not cover yet adds an implementation for
+    them (it must agree on ``players``, ``finds``, ``requires`` and
+    ``iterative``); :func:`solve` calls the one for the game's form and
+    accepts that implementation's options.  The summaries are joined.
+    """
 
     def decorate(func: SolverFunction) -> SolverFunction:
-        if name in _REGISTRY:
-            raise RuntimeError(f"method {name!r} registered twice")
-        _REGISTRY[name] = MethodSpec(
+        spec = MethodSpec(
             name=name,
             function=func,
             summary=summary,
@@ -131,9 +153,44 @@ def register(
             iterative=iterative,
             options=dict(options or {}),
         )
+        old = _REGISTRY.get(name)
+        _REGISTRY[name] = spec if old is None else _merged(old, spec)
         return func
 
     return decorate
+
+
+#: Order of game forms in merged method entries.
+_FORM_ORDER = ("normal", "extensive")
+
+
+def _merged(old: MethodSpec, new: MethodSpec) -> MethodSpec:
+    """One method entry with the implementations of ``old`` and ``new`` (disjoint forms)."""
+    if set(old.forms) & set(new.forms):
+        raise RuntimeError(f"method {old.name!r} registered twice")
+    same = ("min_players", "max_players", "finds", "requires", "iterative")
+    if any(getattr(old, k) != getattr(new, k) for k in same):
+        raise RuntimeError(
+            f"method {old.name!r}: an implementation for {', '.join(new.forms)} games must "
+            "agree with the existing one on players, finds, requires and iterative"
+        )
+    impls = dict(old.implementations) or {
+        f: (old.function, old.options, old.summary) for f in old.forms
+    }
+    impls.update({f: (new.function, new.options, new.summary) for f in new.forms})
+    forms = tuple(sorted(impls, key=lambda f: (*_FORM_ORDER, f).index(f)))
+    options: dict[str, str] = {}
+    for f in forms:
+        for key, text in impls[f][1].items():
+            options.setdefault(key, text)
+    return replace(
+        old,
+        function=impls[forms[0]][0],
+        summary="; ".join(dict.fromkeys(impls[f][2] for f in forms)),
+        forms=forms,
+        options=options,
+        implementations=impls,
+    )
 
 
 def method_names() -> list[str]:
@@ -259,9 +316,10 @@ def solve(
     reason = spec.reason_not_applicable(game)
     if reason:
         raise MethodNotApplicableError(reason)
-    unknown = sorted(set(options) - set(spec.options))
+    accepted = spec.options_for(game.form)
+    unknown = sorted(set(options) - set(accepted))
     if unknown:
-        allowed = ", ".join(sorted(spec.options)) or "none"
+        allowed = ", ".join(sorted(accepted)) or "none"
         raise InvalidOptionError(
             f"method {method!r} has no option {unknown[0]!r} (its options: {allowed})"
         )
@@ -269,7 +327,7 @@ def solve(
         raise InvalidOptionError(f"method {method!r} is not iterative; max_iter does not apply")
     budget = Budget(max_time=max_time, max_iter=max_iter)
     start = time.perf_counter()
-    result = spec.function(game, budget=budget, **options)
+    result = spec.function_for(game.form)(game, budget=budget, **options)
     if exact:
         from .verify import certify_result
 

@@ -240,8 +240,11 @@ def certify_tree(game: ExtensiveFormGame, eq: Equilibrium) -> Equilibrium:
 
     A rational behaviour profile within ``1e-6`` of the float one is accepted
     when its exact regret is 0 (Nash regret with perfect recall, agent-form
-    regret without).
+    regret without).  An equilibrium that already carries exact values is
+    returned unchanged.
     """
+    if eq.exact_behavior is not None:
+        return eq
     vec = vector_of(game, eq.behavior)  # type: ignore[arg-type]
     mask = game._player_action
     for cand in _candidates(game, vec):
