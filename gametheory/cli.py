@@ -4,12 +4,15 @@ Commands (DESIGN.md §4)::
 
     gametheory solve MODEL [--method M] [--set NAME=VALUE ...] [--exact]
                            [--format table|json|csv] [--max-time S] [--strict]
-    gametheory show MODEL
+    gametheory show MODEL [--max-nodes N] [--depth N]
     gametheory validate MODEL [--strict]
-    gametheory convert IN OUT
+    gametheory convert IN OUT [--set NAME=VALUE ...]
     gametheory methods [MODEL] [--format table|json|markdown]
 
-``MODEL`` may be ``-`` to read the model from standard input.
+``MODEL`` may be ``-`` to read the model from standard input.  ``show``,
+``validate`` and ``convert`` live in :mod:`gametheory.cli_models`; ``sweep``,
+``thresholds``, ``sensitivity`` and ``montecarlo`` in
+:mod:`gametheory.cli_analysis`.
 
 ``--set`` values: an integer (``3``) or a fraction (``5/2``) is an exact
 number; a decimal (``2.5``, ``1e-3``) is a float.  Names must be declared by
@@ -174,22 +177,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="refuse parameter values outside their declared ranges")
     p.set_defaults(handler=_cmd_solve)
 
-    p = sub.add_parser("show", parents=[debug], help="players, strategies, payoffs, parameters")
-    p.add_argument("model", metavar="MODEL", help=model_help)
-    p.set_defaults(handler=_cmd_show)
+    from .cli_models import add_model_commands
 
-    p = sub.add_parser("validate", parents=[debug], help="check a model file (exit 0 when valid)")
-    p.add_argument("model", metavar="MODEL", help=model_help)
-    p.add_argument("--strict", action="store_true",
-                   help="also refuse baseline values outside their declared ranges")
-    p.set_defaults(handler=_cmd_validate)
-
-    p = sub.add_parser("convert", parents=[debug], help="convert between model formats",
-                       description="Convert a model between .yaml/.yml/.json/.nfg/.efg "
-                                   "(formats chosen by extension).")
-    p.add_argument("input", metavar="IN", help=model_help)
-    p.add_argument("output", metavar="OUT", help="file to write (format by extension)")
-    p.set_defaults(handler=_cmd_convert)
+    add_model_commands(sub, debug, model_help)  # show, validate, convert
 
     p = sub.add_parser("methods", parents=[debug], help="list the solver methods",
                        description="List the solver methods; with MODEL, only those "
@@ -269,54 +259,6 @@ def _cmd_solve(args: argparse.Namespace) -> int:
         _error(f"{_display(args.model)}: status {result.status}; "
                "the output above may be incomplete")
         return EXIT_FAILED
-    return EXIT_OK
-
-
-def _cmd_show(args: argparse.Namespace) -> int:
-    from .exceptions import GameTheoryError
-    from .io.report import show_model
-
-    model = _load(args.model)
-    try:
-        text = show_model(model)
-    except GameTheoryError as exc:
-        raise _in_file(args.model, exc) from exc
-    _write(text)
-    return EXIT_OK
-
-
-def _cmd_validate(args: argparse.Namespace) -> int:
-    from .exceptions import GameTheoryError
-
-    model = _load(args.model, strict=args.strict)
-    try:
-        model.resolve(strict=args.strict)
-        game = model.baseline_game()
-        if game.form == "normal":
-            game.float_payoffs()  # every payoff evaluates to a finite number at the baseline
-    except GameTheoryError as exc:
-        raise _in_file(args.model, exc) from exc
-    shape = " x ".join(str(m) for m in getattr(game, "shape", ()))
-    n_par = len(model.parameters)
-    detail = f"{game.form} form, {game.num_players} players"
-    if shape:
-        detail += f", {shape} strategies"
-    detail += f", {n_par} parameter{'' if n_par == 1 else 's'}"
-    _write(f"{_display(args.model)}: valid ({detail})")
-    return EXIT_OK
-
-
-def _cmd_convert(args: argparse.Namespace) -> int:
-    from .exceptions import GameTheoryError
-    from .io import save
-
-    model = _load(args.input)
-    try:
-        save(model, args.output)
-    except GameTheoryError as exc:
-        raise _in_file(args.output, exc) from exc
-    except OSError as exc:
-        raise CommandError(f"{args.output}: cannot write: {exc.strerror or exc}") from exc
     return EXIT_OK
 
 

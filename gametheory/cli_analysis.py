@@ -65,15 +65,8 @@ def _positive_int(text: str) -> int:
 
 
 def _add_set(p: argparse.ArgumentParser, help_text: str) -> None:
-    p.add_argument(
-        "--set",
-        dest="assignments",
-        action="append",
-        default=[],
-        type=_assignment,
-        metavar="NAME=VALUE",
-        help=help_text,
-    )
+    p.add_argument("--set", dest="assignments", action="append", default=[], type=_assignment,
+                   metavar="NAME=VALUE", help=help_text)
 
 
 def add_analysis_commands(
@@ -84,76 +77,43 @@ def add_analysis_commands(
 
     p = sub.add_parser("sweep", parents=[debug], help="equilibria over a grid of parameter values")
     p.add_argument("model", metavar="MODEL", help=model_help)
-    p.add_argument(
-        "--param",
-        dest="axes",
-        action="append",
-        required=True,
-        type=_grid_axis,
-        metavar="NAME=LO:HI:N",
-        help="a grid axis (repeat for an n-D grid)",
-    )
+    p.add_argument("--param", dest="axes", action="append", required=True, type=_grid_axis,
+                   metavar="NAME=LO:HI:N", help="a grid axis (repeat for an n-D grid)")
     _add_set(p, set_help)
-    p.add_argument(
-        "--method",
-        default="auto",
-        choices=methods,
-        metavar="M",
-        help="solver method (default: auto)",
-    )
+    p.add_argument("--method", default="auto", choices=methods, metavar="M",
+                   help="solver method (default: auto)")
     p.add_argument("--out", metavar="FILE", help="write the table (.csv or .json)")
     p.add_argument("--plot", metavar="FILE", help="write a figure (.png, .pdf or .svg)")
-    p.add_argument(
-        "--workers",
-        type=_positive_int,
-        default=None,
-        metavar="N",
-        help="solve on N local processes",
-    )
-    p.add_argument(
-        "--scheduler",
-        metavar="ADDRESS",
-        help="solve on a Dask cluster (tcp://HOST:PORT, or 'local')",
-    )
+    p.add_argument("--workers", type=_positive_int, default=None, metavar="N",
+                   help="solve on N local processes")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="solve on a Dask cluster (tcp://HOST:PORT, or 'local')")
     p.add_argument("--exact", action="store_true", help="certify each equilibrium exactly")
     p.add_argument("--strict", action="store_true", help="refuse values outside declared ranges")
     p.set_defaults(handler=_cmd_sweep)
 
-    p = sub.add_parser(
-        "thresholds", parents=[debug], help="critical parameter values where the equilibria change"
-    )
+    p = sub.add_parser("thresholds", parents=[debug],
+                       help="critical parameter values where the equilibria change")
     p.add_argument("model", metavar="MODEL", help=model_help)
     p.add_argument("--param", required=True, metavar="NAME", help="the parameter to vary")
-    p.add_argument(
-        "--range",
-        type=_interval,
-        default=None,
-        metavar="LO:HI",
-        help="where to look (default: the declared range)",
-    )
+    p.add_argument("--range", type=_interval, default=None, metavar="LO:HI",
+                   help="where to look (default: the declared range)")
     _add_set(p, set_help)
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(handler=_cmd_thresholds)
 
-    p = sub.add_parser(
-        "sensitivity",
-        parents=[debug],
-        help="derivatives of each equilibrium with respect to the parameters",
-    )
+    p = sub.add_parser("sensitivity", parents=[debug],
+                       help="derivatives of each equilibrium with respect to the parameters")
     p.add_argument("model", metavar="MODEL", help=model_help)
     _add_set(p, set_help)
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(handler=_cmd_sensitivity)
 
-    p = sub.add_parser(
-        "montecarlo",
-        parents=[debug],
-        help="shares of equilibrium regimes over random parameter draws",
-    )
+    p = sub.add_parser("montecarlo", parents=[debug],
+                       help="shares of equilibrium regimes over random parameter draws")
     p.add_argument("model", metavar="MODEL", help=model_help)
-    p.add_argument(
-        "--n", type=_positive_int, default=1000, metavar="N", help="number of draws (default: 1000)"
-    )
+    p.add_argument("--n", type=_positive_int, default=1000, metavar="N",
+                   help="number of draws (default: 1000)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     _add_set(p, "fix a parameter instead of sampling it")
     p.add_argument("--workers", type=_positive_int, default=None, metavar="N")
@@ -260,39 +220,125 @@ def _cmd_thresholds(args: argparse.Namespace) -> int:
         exact = t.get("exact")
         exact = f" = {exact}" if exact and exact != f"{t['value']:.6g}" else ""
         lines.append(f"  {data['parameter']} = {t['value']:.6g}{exact}")
-        lines.append(f"    below: {t['left']['label']}")
-        lines.append(f"    above: {t['right']['label']}")
+        for side, key in (("below", "left"), ("above", "right")):
+            lines.extend(_regime_lines(side, t[key]["label"]))
     _write("\n".join(lines))
     return EXIT_OK
+
+
+def _regime_lines(side: str, label: str, indent: str = "    ") -> list[str]:
+    """A regime (equilibrium labels joined by `` | ``): one line, or one line per equilibrium."""
+    parts = label.split(" | ")
+    if len(parts) == 1:
+        return [f"{indent}{side}: {label}"]
+    return [f"{indent}{side}: {len(parts)} equilibria", *(f"{indent}  {p}" for p in parts)]
 
 
 def _cmd_sensitivity(args: argparse.Namespace) -> int:
     from .analysis import sensitivity
 
+    at = _collect(args.assignments)
     model = _load(args.model)
-    result = _run(args.model, sensitivity, model, at=_collect(args.assignments))
+    result = _run(args.model, sensitivity, model, at=at)
     data = result.to_dict()
     if args.format == "json":
         _write(json.dumps(data, indent=2, default=str))
         return EXIT_OK
-    lines = []
-    for k, eq in enumerate(data["equilibria"], start=1):
-        regular = "" if eq.get("regular", True) else "  (not regular: derivatives undefined)"
-        lines.append(f"#{k}{regular}")
-        for param, d in eq.get("derivatives", {}).items():
-            moved = [
-                f"{player}:{strategy} {value:+.4g}"
-                for player, probs in d.get("strategies", {}).items()
-                for strategy, value in probs.items()
-                if value
-            ] + [
-                f"payoff:{player} {value:+.4g}"
-                for player, value in d.get("payoffs", {}).items()
-                if value
-            ]
-            lines.append(f"  d/d{param}: " + (", ".join(moved) if moved else "no change"))
-    _write("\n".join(lines) if lines else "no equilibria")
+    eqs = data["equilibria"]
+    regular = sum(1 for eq in eqs if eq.get("regular", True))
+    where = "the baseline" + (
+        " with " + ", ".join(f"{k}={v}" for k, v in at.items()) if at else ""
+    )
+    lines = [
+        f"{_display(args.model)}: {len(eqs)} equilibri{'um' if len(eqs) == 1 else 'a'}, "
+        f"{regular} regular; derivatives at {where}"
+    ]
+    for k, eq in enumerate(eqs, start=1):
+        lines.append("")
+        lines.extend(_sensitivity_block(k, eq))
+    _write("\n".join(lines))
     return EXIT_OK
+
+
+def _sensitivity_block(k: int, eq: dict[str, Any]) -> list[str]:
+    """One equilibrium: regularity, the profile, payoffs and the derivatives."""
+    import textwrap
+
+    def wrap(head: str, text: str, width: int = 100) -> list[str]:
+        return textwrap.wrap(text, width, initial_indent=head,
+                             subsequent_indent=" " * len(head), break_on_hyphens=False)
+
+    derivs = eq.get("derivatives")
+    lines = [f"#{k}  regular" if eq.get("regular", True) and derivs is not None
+             else f"#{k}  not regular (derivatives undefined)"]
+    if derivs is None:
+        lines.extend(f"      {r}" for r in eq.get("reasons") or [])
+    probs = eq.get("behavior") or eq.get("strategies") or {}
+    width = max((len(p) for p in probs), default=0)
+    for player, dist in probs.items():
+        lines.extend(wrap(f"  {player.ljust(width)}  ", _profile_text(dist)))
+    pays = ", ".join(f"{p} {_num(v)}" for p, v in eq.get("payoffs", {}).items())
+    lines.append(f"  payoffs {pays}")
+    exact = eq.get("exact_derivatives") or {}
+    still = []
+    for param, d in (derivs or {}).items():
+        moved = _moves(d, exact.get(param, {}))
+        if moved:
+            lines.extend(wrap(f"  d/d{param}: ", ", ".join(moved)))
+        else:
+            still.append(param)
+    if still:
+        what = "nothing moves with" if len(still) == len(derivs) else "no change with"
+        lines.extend(wrap(f"  {what}: ", ", ".join(still)))
+    return lines
+
+
+def _num(value: Any) -> str:
+    return f"{float(value):.6g}" if float(value) else "0"
+
+
+def _profile_text(dist: dict[str, Any]) -> str:
+    """``withhold 0.75, arm 0.25`` (strategies) or ``[set] a; [set] b 0.5, c 0.5`` (behaviour)."""
+    def used(probs: dict[str, Any]) -> str:
+        items = [(a, float(q)) for a, q in probs.items() if float(q) > 0]
+        if len(items) == 1:
+            return items[0][0]
+        return ", ".join(f"{a} {q:.4g}" for a, q in items)
+
+    if dist and all(isinstance(v, dict) for v in dist.values()):
+        return "; ".join(f"[{h}] {used(acts)}" for h, acts in dist.items())
+    return used(dist)
+
+
+def _moves(d: dict[str, Any], exact: dict[str, Any]) -> list[str]:
+    """``PLAYER:STRATEGY +d`` (``PLAYER:INFOSET:ACTION`` for trees) and ``payoff:PLAYER +d``."""
+    out = []
+    key = "behavior" if "behavior" in d else "strategies"
+    for name, value, text in _leaves(d.get(key, {}), exact.get(key, {})):
+        if value:
+            out.append(f"{name} {_signed(value, text)}")
+    for player, value in d.get("payoffs", {}).items():
+        if value:
+            out.append(f"payoff:{player} {_signed(value, exact.get('payoffs', {}).get(player))}")
+    return out
+
+
+def _leaves(tree: dict[str, Any], exact: Any, prefix: str = "") -> list[tuple[str, Any, Any]]:
+    out = []
+    for name, value in tree.items():
+        sub = exact.get(name) if isinstance(exact, dict) else None
+        if isinstance(value, dict):
+            out.extend(_leaves(value, sub or {}, f"{prefix}{name}:"))
+        else:
+            out.append((f"{prefix}{name}", value, sub))
+    return out
+
+
+def _signed(value: Any, exact: Any) -> str:
+    """A derivative: its exact text when short (``-1/4``), else 4 significant digits."""
+    if isinstance(exact, str) and len(exact) <= 12 and exact != "0":
+        return exact if exact.startswith("-") else "+" + exact
+    return f"{float(value):+.4g}"
 
 
 def _cmd_montecarlo(args: argparse.Namespace) -> int:
@@ -313,17 +359,23 @@ def _cmd_montecarlo(args: argparse.Namespace) -> int:
         _write(json.dumps(data, indent=2, default=str))
         return EXIT_OK
     level = round(100 * data["confidence"])
-    lines = [f"{data['n']} draws (seed {data['seed']}), method {data['method']}", ""]
+    lines = [f"{data['n']} draws (seed {data['seed']}), method {data['method']}"]
     for row in data["regimes"]:
         lo, hi = row["ci"]
-        lines.append(f"{row['share']:7.1%}  [{lo:.1%}, {hi:.1%}] ({level}% CI)  {row['label']}")
-    for label, rows in data["separation"].items():
-        if rows:
-            best = rows[0]
+        share = f"{row['share']:7.1%}  [{lo:.1%}, {hi:.1%}] ({level}% CI)"
+        parts = row["label"].split(" | ")
+        lines.append("")
+        if len(parts) == 1:
+            lines.append(f"{share}  {row['label']}")
+        else:
+            lines.append(f"{share}  {len(parts)} equilibria:")
+            lines.extend(f"{'':9}  {p}" for p in parts)
+        best = (data["separation"].get(row["label"]) or [None])[0]
+        if best:
             direction, cut = best["split"]
             lines.append(
-                f"  {label}: best told apart by {best['parameter']} {direction} "
-                f"{cut:.4g} (balanced accuracy {best['balanced_accuracy']:.2f})"
+                f"{'':9}best told apart by {best['parameter']} {direction} {cut:.4g} "
+                f"(balanced accuracy {best['balanced_accuracy']:.2f})"
             )
     _write("\n".join(lines))
     return EXIT_OK

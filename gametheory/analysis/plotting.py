@@ -78,6 +78,16 @@ def _plot_1d(plt: Any, result: Any) -> Any:
     return fig
 
 
+def _legend_text(k: int, name: Any, width: int = 100, lines: int = 3) -> str:
+    """A regime's legend entry, wrapped, and cut after a few lines (tree regimes are long)."""
+    import textwrap
+
+    parts = textwrap.wrap(str(name), width, break_on_hyphens=False) or [""]
+    if len(parts) <= lines:
+        return "\n".join(parts)
+    return f"regime {k + 1}: " + "\n".join(parts[:lines]) + " ..."
+
+
 def _plot_2d(plt: Any, result: Any, ax: Any) -> Any:
     regimes = result.regimes()
     names, codes = np.unique(regimes, return_inverse=True)
@@ -93,7 +103,7 @@ def _plot_2d(plt: Any, result: Any, ax: Any) -> Any:
     from matplotlib.patches import Patch
 
     ax.legend(
-        handles=[Patch(color=cmap(k), label=str(name)) for k, name in enumerate(names)],
+        handles=[Patch(color=cmap(k), label=_legend_text(k, name)) for k, name in enumerate(names)],
         loc="upper center",
         bbox_to_anchor=(0.5, -0.15),
         fontsize="small",

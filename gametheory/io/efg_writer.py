@@ -52,12 +52,25 @@ def _chance_text(ps: Any) -> list[str]:
 
 
 def write_efg(model_or_game: Any, comment: str | None = None) -> str:
-    """The Gambit ``.efg`` text of a tree (a :class:`Model` or an :class:`ExtensiveFormGame`)."""
+    """The Gambit ``.efg`` text of a tree (a :class:`Model` or an :class:`ExtensiveFormGame`).
+
+    A model with parameters is written at its baseline values (``.efg`` holds
+    numbers only); the comment says so.
+    """
+    from ..games.model import Model
+
     game = getattr(model_or_game, "game", model_or_game)
     if getattr(game, "form", None) != "extensive":
         raise InvalidGameError("write_efg needs an extensive-form game")
     if comment is None:
         comment = getattr(model_or_game, "description", "") or ""
+        if isinstance(model_or_game, Model) and model_or_game.parameters:
+            values = ", ".join(f"{k} = {v}" for k, v in model_or_game.baseline().items())
+            comment = (comment.rstrip() + "\n\n" if comment else "") + (
+                f"Payoffs and probabilities at the baseline parameter values: {values}"
+            )
+    if isinstance(model_or_game, Model):
+        game = model_or_game.bind()
     if game.is_symbolic:
         raise InvalidGameError(
             f"the game has parameters ({', '.join(game.parameters)}); "

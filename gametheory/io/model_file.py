@@ -146,7 +146,8 @@ class ModelReader:
         except ImportError:  # pragma: no cover - the tree reader ships with the package
             raise self.error(knode, "tree", "extensive-form trees (tree:) are not supported "
                              "by this installation; use a Gambit .efg file") from None
-        game = parse_tree(keys["tree"][1], players, tuple(parameters), self.filename)
+        game = parse_tree(keys["tree"][1], players, tuple(parameters), self.filename,
+                          title=title)
         return Model(game=game, parameters=parameters, title=title, description=description,
                      source_file=self.filename)
 

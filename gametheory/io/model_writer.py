@@ -42,8 +42,7 @@ def _entries(obj: Any) -> tuple[Any, Any, np.ndarray]:
     if isinstance(obj, FileModel) and obj.program is not None:
         return obj, obj.program, obj.program.entries()
     if getattr(obj, "form", None) not in ("normal", None):
-        raise InvalidGameError(f"only normal-form games can be written as model files; write "
-                               f"this {obj.form}-form game as .efg")
+        raise InvalidGameError(f"cannot write a {obj.form}-form game as a model file")
     if isinstance(obj, Model):
         return obj, obj.game, np.asarray(obj.game.payoff_array)
     if getattr(obj, "form", None) == "normal":
@@ -58,8 +57,13 @@ def _entries(obj: Any) -> tuple[Any, Any, np.ndarray]:
 def model_to_data(obj: Any) -> dict[str, Any]:
     """Plain data (dicts, lists, numbers, text) of a model file for ``obj``.
 
-    Two-player games use the ``matrix`` form; other games the ``profiles`` form.
+    Two-player games use the ``matrix`` form; other games the ``profiles`` form;
+    trees the ``tree`` syntax (see :mod:`.tree_writer`).
     """
+    if getattr(obj, "form", None) == "extensive":
+        from .tree_writer import tree_model_data
+
+        return tree_model_data(obj)
     model, labels, entries = _entries(obj)
     title = model.title if model is not None and model.title else getattr(labels, "title", "")
     data: dict[str, Any] = {}
@@ -103,9 +107,24 @@ def _param_fields(p: Any) -> dict[str, Any]:
 
 
 def dump_json(data: dict[str, Any]) -> str:
-    """JSON text of model data (payoff vectors kept on one line)."""
-    text = json.dumps(data, indent=2, ensure_ascii=False)
-    return text + "\n"
+    """JSON text of model data (short lists, such as payoff vectors, kept on one line)."""
+    return _json(data, 0) + "\n"
+
+
+def _json(value: Any, level: int) -> str:
+    if isinstance(value, list) and all(not isinstance(x, (list, dict)) for x in value):
+        text = json.dumps(value, ensure_ascii=False)
+        if len(text) <= 80:
+            return text
+    if not isinstance(value, (list, dict)) or not value:
+        return json.dumps(value, ensure_ascii=False)
+    pad, inner = "  " * level, "  " * (level + 1)
+    if isinstance(value, list):
+        items = [inner + _json(x, level + 1) for x in value]
+        return "[\n" + ",\n".join(items) + "\n" + pad + "]"
+    items = [f"{inner}{json.dumps(str(k), ensure_ascii=False)}: {_json(v, level + 1)}"
+             for k, v in value.items()]
+    return "{\n" + ",\n".join(items) + "\n" + pad + "}"
 
 
 def dump_yaml(data: dict[str, Any]) -> str:

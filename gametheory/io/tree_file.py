@@ -38,11 +38,13 @@ NODE_KEYS = ("player", "infoset", "actions", "chance", "payoffs", "outcome", "la
 
 
 class _TreeReader:
-    def __init__(self, players: Sequence[str], parameters: Collection[str], filename: str) -> None:
+    def __init__(
+        self, players: Sequence[str], parameters: Collection[str], filename: str, title: str = ""
+    ) -> None:
         self.players = list(players)
         self.parameters = list(parameters)
         self.filename = filename
-        self.builder = TreeBuilder(self.players)
+        self.builder = TreeBuilder(self.players, title)
 
     def error(self, node: Node, path: str, message: str) -> ModelFileError:
         return ModelFileError(message, file=self.filename, line=node.line, key=path)
@@ -172,6 +174,7 @@ def parse_tree(
     parameters: Collection[str],
     filename: str,
     path: str = "tree",
+    title: str = "",
 ) -> ExtensiveFormGame:
     """Build the game of a model file's ``tree:`` section.
 
@@ -187,10 +190,12 @@ def parse_tree(
         For error messages.
     path
         Key path of the root node in the document.
+    title
+        The model's title, kept as the game's title.
 
     Raises
     ------
     ModelFileError
         Naming the file, line and key path of the problem.
     """
-    return _TreeReader(players, parameters, filename).read(node_mapping, path)
+    return _TreeReader(players, parameters, filename, title).read(node_mapping, path)
