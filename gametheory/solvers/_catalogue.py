@@ -11,5 +11,6 @@ from . import (  # noqa: F401
     spe,
     support_enumeration,
     vertex_enumeration,
+    via_reduced_form,
     zero_sum,
 )

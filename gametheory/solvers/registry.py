@@ -54,6 +54,11 @@ class MethodSpec:
         Only for a method with one implementation per game form (registered
         once per form, see :func:`register`): form -> ``(function, options,
         summary)``.  Empty when ``function`` handles every form.
+    via_reduced_form
+        True for a normal-form method that also solves trees (with perfect
+        recall) through their reduced normal form, its equilibria mapped to
+        behaviour strategies (see :mod:`.via_reduced_form`); its
+        ``"extensive"`` implementation then takes ``exact`` itself.
     """
 
     name: str
@@ -69,6 +74,7 @@ class MethodSpec:
     implementations: Mapping[str, tuple[SolverFunction, Mapping[str, str], str]] = field(
         default_factory=dict
     )
+    via_reduced_form: bool = False
 
     def function_for(self, form: str) -> SolverFunction:
         """The function that solves games of the given form."""
@@ -84,7 +90,18 @@ class MethodSpec:
         """Why this method cannot solve ``game``, or ``None`` when it can."""
         if game.form not in self.forms:
             forms = " and ".join(self.forms)
-            return f"method {self.name!r} handles {forms}-form games, not {game.form}-form"
+            why = f"method {self.name!r} handles {forms}-form games, not {game.form}-form"
+            if self.forms == ("normal",):
+                why += (
+                    "; its results do not map to behaviour strategies (apply it to the tree's "
+                    "reduced normal form, game.to_normal_form().game, instead)"
+                )
+            return why
+        if self.routes_via_reduced_form(game.form) and not game.has_perfect_recall:
+            return (
+                f"method {self.name!r} solves trees through the reduced normal form, which "
+                "needs perfect recall; this game does not have it"
+            )
         n = game.num_players
         if n < self.min_players or (self.max_players is not None and n > self.max_players):
             if self.min_players == self.max_players:
@@ -95,6 +112,10 @@ class MethodSpec:
         if self.requires == "constant-sum" and not game.is_constant_sum():
             return f"method {self.name!r} needs a zero-sum (constant-sum) game; this game is not"
         return None
+
+    def routes_via_reduced_form(self, form: str) -> bool:
+        """True when games of ``form`` are solved through their reduced normal form."""
+        return self.via_reduced_form and form == "extensive"
 
     def describe(self) -> dict[str, Any]:
         """Plain-data description (used by the CLI and the docs)."""
@@ -114,6 +135,7 @@ class MethodSpec:
             "requires": self.requires,
             "iterative": self.iterative,
             "options": dict(self.options),
+            "via_reduced_form": self.via_reduced_form,
         }
 
 
@@ -130,6 +152,7 @@ def register(
     requires: str | None = None,
     iterative: bool = False,
     options: Mapping[str, str] | None = None,
+    via_reduced_form: bool = False,
 ) -> Callable[[SolverFunction], SolverFunction]:
     """Decorator adding a solver function to the method table.
 
@@ -138,6 +161,8 @@ def register(
     them (it must agree on ``players``, ``finds``, ``requires`` and
     ``iterative``); :func:`solve` calls the one for the game's form and
     accepts that implementation's options.  The summaries are joined.
+    ``via_reduced_form=True`` marks an ``"extensive"`` implementation that
+    solves the reduced normal form with the method's normal-form one.
     """
 
     def decorate(func: SolverFunction) -> SolverFunction:
@@ -152,6 +177,7 @@ def register(
             requires=requires,
             iterative=iterative,
             options=dict(options or {}),
+            via_reduced_form=via_reduced_form,
         )
         old = _REGISTRY.get(name)
         _REGISTRY[name] = spec if old is None else _merged(old, spec)
@@ -190,6 +216,7 @@ def _merged(old: MethodSpec, new: MethodSpec) -> MethodSpec:
         forms=forms,
         options=options,
         implementations=impls,
+        via_reduced_form=old.via_reduced_form or new.via_reduced_form,
     )
 
 
@@ -327,11 +354,14 @@ def solve(
         raise InvalidOptionError(f"method {method!r} is not iterative; max_iter does not apply")
     budget = Budget(max_time=max_time, max_iter=max_iter)
     start = time.perf_counter()
-    result = spec.function_for(game.form)(game, budget=budget, **options)
-    if exact:
-        from .verify import certify_result
+    if spec.routes_via_reduced_form(game.form):  # certifies on the reduced normal form
+        result = spec.function_for(game.form)(game, budget=budget, exact=exact, **options)
+    else:
+        result = spec.function_for(game.form)(game, budget=budget, **options)
+        if exact:
+            from .verify import certify_result
 
-        result = certify_result(result)
+            result = certify_result(result)
     stats = dict(result.stats)
     stats["time"] = time.perf_counter() - start
     if chosen_by is not None:

@@ -4,11 +4,14 @@ Subgames are solved bottom up (deepest roots first).  Each subgame, with its
 inner subgames collapsed to terminal nodes paying the chosen continuation
 equilibrium, is converted to its reduced normal form and solved with a
 normal-form method; each equilibrium is mapped back to behaviour strategies
-(Kuhn).  When a subgame has several equilibria, every combination is carried
-upwards (up to ``max_equilibria``), so the result lists the subgame-perfect
-equilibria that the normal-form method finds in each subgame.  ``complete``
-is true only when the subgame method finds all equilibria of every subgame
-(``support-enumeration`` on nondegenerate subgames) and nothing was capped.
+(Kuhn).  With a sequence-form method (``lcp``, or ``lp`` for zero-sum
+subgames; two players) each collapsed subgame is solved as a tree instead,
+which avoids the reduced normal form's growth.  When a subgame has several
+equilibria, every combination is carried upwards (up to ``max_equilibria``),
+so the result lists the subgame-perfect equilibria that the subgame method
+finds in each subgame.  ``complete`` is true only when the subgame method
+finds all equilibria of every subgame (``support-enumeration`` on
+nondegenerate subgames) and nothing was capped.
 """
 
 from __future__ import annotations
@@ -18,15 +21,18 @@ from typing import Any
 
 import numpy as np
 
-from ..exceptions import InvalidOptionError
+from ..exceptions import InvalidOptionError, MethodNotApplicableError
 from ..games.extensive import ExtensiveFormGame, RawTree
 from ..games.reduced_normal_form import mixed_to_behavior, reduced_normal_form
 from .budget import Budget, BudgetExhausted
 from .registry import get_method, register
 from .result import SolveResult
-from .tree_verify import build_tree_result
+from .tree_verify import build_tree_result, vector_of
 
 DEFAULT_MAX_EQUILIBRIA = 100
+
+#: Methods that solve each subgame as a tree (on its sequence form), not its reduced normal form.
+SEQUENCE_FORM_METHODS = ("lcp", "lp")
 
 Alternative = tuple[np.ndarray, dict[int, np.ndarray]]  # payoffs, {infoset: action probabilities}
 
@@ -79,15 +85,33 @@ def _collapsed(
     return sub, np.asarray(sets, dtype=np.int64)
 
 
+def _applicable(method: str, game: Any) -> None:
+    reason = get_method(method).reason_not_applicable(game)
+    if reason:
+        raise MethodNotApplicableError(f"subgame_method {method!r} on a subgame: {reason}")
+
+
 def _solve_subgame(
-    sub: ExtensiveFormGame, sets: np.ndarray, method: str, budget: Budget
+    sub: ExtensiveFormGame,
+    sets: np.ndarray,
+    method: str,
+    budget: Budget,
+    max_profiles: int | None = None,
 ) -> tuple[list[Alternative], bool]:
-    rnf = reduced_normal_form(sub)
     spec = get_method(method)
-    res = spec.function(rnf.game, budget=budget)
+    if method in SEQUENCE_FORM_METHODS:  # the subgame as a tree, on its sequence form
+        _applicable(method, sub)
+        res = spec.function_for("extensive")(sub, budget=budget)
+        vectors = [vector_of(sub, eq.behavior) for eq in res.equilibria]  # type: ignore[arg-type]
+    else:
+        rnf = reduced_normal_form(sub, max_profiles=max_profiles)
+        _applicable(method, rnf.game)
+        res = spec.function_for("normal")(rnf.game, budget=budget)
+        vectors = [mixed_to_behavior(sub, rnf, eq.profile) for eq in res.equilibria]
+    if res.status == "budget-exhausted":
+        raise BudgetExhausted(f"budget exhausted in subgame_method {method!r}")
     out = []
-    for eq in res.equilibria:
-        vec = mixed_to_behavior(sub, rnf, eq.profile)
+    for eq, vec in zip(res.equilibria, vectors):
         payoffs = np.asarray(eq.payoff_values, dtype=np.float64)
         own = {int(h): vec[sub.action_offset[k]:sub.action_offset[k + 1]]
                for k, h in enumerate(sets) if sub.infoset_player[k] >= 0}  # fmt: skip
@@ -107,10 +131,12 @@ def _default_method(game: ExtensiveFormGame) -> str:
     finds="some",
     options={
         "subgame_method": "normal-form method for each subgame's reduced normal form (default: "
-        "vertex-enumeration for 2 players, pure otherwise)",
+        "vertex-enumeration for 2 players, pure otherwise), or a sequence-form method solving "
+        "each 2-player subgame as a tree: 'lcp', or 'lp' for zero-sum subgames",
         "max_equilibria": "cap on equilibria carried per subgame "
         f"(default {DEFAULT_MAX_EQUILIBRIA})",
-        "max_profiles": "size guard of each subgame's reduced normal form",
+        "max_profiles": "size guard of each subgame's reduced normal form (normal-form "
+        "subgame methods)",
     },
 )
 def solve_spe(
@@ -125,8 +151,11 @@ def solve_spe(
     game.require_perfect_recall("spe")
     method = subgame_method or _default_method(game)
     spec = get_method(method)
-    if "normal" not in spec.forms:
-        raise InvalidOptionError(f"subgame_method must be a normal-form method, not {method!r}")
+    if method not in SEQUENCE_FORM_METHODS and "normal" not in spec.forms:
+        raise InvalidOptionError(
+            "subgame_method must be a normal-form method or a sequence-form method "
+            f"({', '.join(map(repr, SEQUENCE_FORM_METHODS))}), not {method!r}"
+        )
     if (
         not isinstance(max_equilibria, int)
         or isinstance(max_equilibria, bool)
@@ -154,9 +183,7 @@ def solve_spe(
             for combo in itertools.product(*(solved[c] for c in inner)):
                 values = {c: alt[0] for c, alt in zip(inner, combo)}
                 sub, sets = _collapsed(game, nodes, values)
-                if max_profiles is not None:
-                    reduced_normal_form(sub, max_profiles=max_profiles)  # size guard only
-                found, ok = _solve_subgame(sub, sets, method, budget)
+                found, ok = _solve_subgame(sub, sets, method, budget, max_profiles)
                 complete &= ok and spec.finds == "all"
                 for pay, own in found:
                     merged = dict(own)

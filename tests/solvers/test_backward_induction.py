@@ -148,7 +148,7 @@ def test_refuses_imperfect_information_and_bad_options() -> None:
     with pytest.raises(InvalidOptionError, match="max_equilibria must be a positive integer"):
         gt.solve(tc.entry_deterrence(), method="backward-induction", max_equilibria=0)
     names = [m.name for m in gt.methods(tc.entry_deterrence())]
-    assert "backward-induction" in names and "pure" not in names
+    assert "backward-induction" in names and "correlated" not in names
     assert "backward-induction" not in [
         m.name for m in gt.methods(gt.NormalFormGame.bimatrix([[1]], [[1]]))
     ]

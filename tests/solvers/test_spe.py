@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import sys
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import gametheory as gt
-from gametheory.exceptions import InvalidGameError, InvalidOptionError
+from gametheory.exceptions import InvalidGameError, InvalidOptionError, MethodNotApplicableError
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import tree_cases as tc
@@ -63,3 +64,130 @@ def test_spe_refuses_imperfect_recall_and_bad_options() -> None:
     capped = gt.solve(tc.selten_horse(), method="spe", max_equilibria=1)
     assert len(capped) == 1 and not capped.complete
     assert np.isfinite(capped[0].regret)
+
+
+# ------------------------------------------------------------------ sequence-form subgames
+def _zero_sum(spec):
+    """The same random tree with Bob's payoff replaced by minus Ann's."""
+    if isinstance(spec, list):
+        return [spec[0], -spec[0]]
+    if "chance" in spec:
+        return {"chance": {k: (p, _zero_sum(s)) for k, (p, s) in spec["chance"].items()}}
+    return {**spec, "actions": {a: _zero_sum(s) for a, s in spec["actions"].items()}}
+
+
+def _two_player_tree(seed: int, zero_sum: bool = False) -> gt.ExtensiveFormGame:
+    from gametheory.games.reduced_normal_form import count_plans
+    from gametheory.games.tree_builder import from_nested
+
+    spec = tc.random_spec(seed, depth=4, infosets=True, payoff_range=4)
+    g = from_nested(_zero_sum(spec) if zero_sum else spec, players=["Ann", "Bob"])
+    assume(count_plans(g, 0) * count_plans(g, 1) <= 400)
+    return g
+
+
+def _outcome(eq: gt.Equilibrium) -> tuple[tuple[float, ...], dict[str, float]]:
+    return eq.payoff_values, dict(eq.path)
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.integers(0, 10**6))
+def test_lcp_subgames_agree_with_the_default_when_each_subgame_has_one_equilibrium(seed):
+    g = _two_player_tree(seed)
+    default = gt.solve(g, method="spe")
+    assume(len(default) == 1)  # every subgame has a single (extreme, so unique) equilibrium
+    res = gt.solve(g, method="spe", subgame_method="lcp")
+    assert res.ok and len(res) == 1 and res.stats["subgame_method"] == "lcp"
+    assert g.regret(res[0].behavior_strategies) <= g.tolerance()
+    pay, path = _outcome(res[0])
+    want_pay, want_path = _outcome(default[0])
+    assert pay == pytest.approx(want_pay, abs=1e-9)
+    assert path.keys() == want_path.keys()
+    assert list(path.values()) == pytest.approx([want_path[k] for k in path], abs=1e-9)
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.integers(0, 10**6))
+def test_lp_subgames_of_zero_sum_trees_give_the_subgame_perfect_value(seed):
+    g = _two_player_tree(seed, zero_sum=True)
+    default = gt.solve(g, method="spe")
+    res = gt.solve(g, method="spe", subgame_method="lp")
+    assert res.ok and len(res) == 1
+    assert g.regret(res[0].behavior_strategies) <= g.tolerance()
+    # each subgame of a zero-sum tree has one value, so every subgame-perfect
+    # equilibrium pays the same
+    for eq in default:
+        assert res[0].payoff_values == pytest.approx(eq.payoff_values, abs=1e-9)
+    if len(default) == 1:
+        assert dict(res[0].path).keys() == dict(default[0].path).keys()
+
+
+def _pennies_after_entry(out_value) -> gt.ExtensiveFormGame:
+    """Ann stays out (payoff out_value) or enters a zero-sum matching-pennies subgame.
+
+    By hand: in the subgame Bob is indifferent when Ann plays H with p,
+    -3p + (1 - p) = p - (1 - p), so p = 1/3; Ann is indifferent when Bob plays
+    h with q, 3q - (1 - q) = -q + (1 - q), so q = 1/3; Ann's value is 1/3.
+    """
+    from gametheory.games.tree_builder import from_nested
+
+    bob = {"player": "Bob", "infoset": "guess"}
+    return from_nested(
+        {
+            "player": "Ann",
+            "infoset": "enter?",
+            "actions": {
+                "out": [out_value, -out_value],
+                "in": {
+                    "player": "Ann",
+                    "infoset": "pennies",
+                    "actions": {
+                        "H": {**bob, "actions": {"h": [3, -3], "t": [-1, 1]}},
+                        "T": {**bob, "actions": {"h": [-1, 1], "t": [1, -1]}},
+                    },
+                },
+            },
+        },
+        players=["Ann", "Bob"],
+    )
+
+
+@pytest.mark.parametrize("method", [None, "lcp", "lp"])
+@pytest.mark.parametrize(("out_value", "enter"), [(Fraction(0), "in"), (Fraction(1, 2), "out")])
+def test_sequence_form_subgames_on_a_hand_solved_tree(method, out_value, enter):
+    g = _pennies_after_entry(out_value)
+    options = {} if method is None else {"subgame_method": method}
+    res = gt.solve(g, method="spe", exact=True, **options)
+    (eq,) = res.equilibria
+    exact = {p: {h: dict(acts) for h, acts in sets} for p, sets in eq.exact_behavior}
+    assert exact["Ann"]["enter?"][enter] == 1
+    # subgame perfect: the off-path subgame is still played at its equilibrium
+    assert exact["Ann"]["pennies"] == {"H": Fraction(1, 3), "T": Fraction(2, 3)}
+    assert exact["Bob"]["guess"] == {"h": Fraction(1, 3), "t": Fraction(2, 3)}
+    value = max(out_value, Fraction(1, 3))
+    assert eq.exact_payoff_values == (value, -value)
+
+
+def test_sequence_form_subgame_methods_are_checked():
+    with pytest.raises(MethodNotApplicableError, match="subgame_method 'lcp' on a subgame: "
+                       "method 'lcp' handles 2-player games; this game has 3 players"):  # fmt: skip
+        gt.solve(tc.selten_horse(), method="spe", subgame_method="lcp")
+    with pytest.raises(MethodNotApplicableError, match="subgame_method 'lp' on a subgame: "
+                       r"method 'lp' needs a zero-sum \(constant-sum\) game"):  # fmt: skip
+        gt.solve(tc.entry_deterrence(), method="spe", subgame_method="lp")
+    with pytest.raises(InvalidOptionError, match="a normal-form method or a sequence-form "
+                       r"method \('lcp', 'lp'\), not 'spe'"):  # fmt: skip
+        gt.solve(tc.entry_deterrence(), method="spe", subgame_method="spe")
+    with pytest.raises(MethodNotApplicableError, match="subgame_method 'vertex-enumeration' on a "
+                       "subgame: method 'vertex-enumeration' handles 2-player games"):  # fmt: skip
+        gt.solve(tc.selten_horse(), method="spe", subgame_method="vertex-enumeration")
+
+
+def test_size_guard_applies_to_reduced_normal_forms_only():
+    g = tc.chance_game()  # Ann: fold or bet with each card (4 plans); Bob: call or pass
+    with pytest.raises(InvalidGameError, match=r"has 8 pure profiles \(4 x 2\), more than "
+                       "max_profiles=4"):  # fmt: skip
+        gt.solve(g, method="spe", max_profiles=4)
+    for method in ("lcp", "lp"):
+        res = gt.solve(g, method="spe", subgame_method=method, max_profiles=4)
+        assert res.ok and len(res) == 1 and res[0].regret <= g.tolerance()
