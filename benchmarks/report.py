@@ -119,8 +119,12 @@ def _t(row: Row | None) -> float | None:
     return None if row is None or not row.ok else row.measurement.median
 
 
-def _verdict(ok: bool | None) -> str:
+def verdict(ok: bool | None) -> str:
+    """``met``, ``**missed**`` or ``n/a`` (not measured)."""
     return "n/a" if ok is None else ("met" if ok else "**missed**")
+
+
+_verdict = verdict
 
 
 def targets(results: Results, cli_rows: Sequence[CliRow]) -> list[tuple[str, str, str]]:

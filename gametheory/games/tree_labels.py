@@ -115,8 +115,29 @@ class TreeLabelsMixin:
         if v not in cache:
             labels = self._raw.node_labels
             own = labels[int(self._layout.order[v])] if labels is not None else ""
-            cache[v] = own or "/".join(self.node_path(v))
+            cache[v] = own or self._path_text(v)
         return cache[v]
+
+    def _path_text(self, v: int) -> str:
+        """``"/".join(self.node_path(v))``, memoised node by node (shared prefixes once)."""
+        if "node_path_text" not in self._cache:
+            lay = self._layout
+            self._cache["node_path_text"] = (
+                {0: ""},
+                lay.parent.tolist(),
+                lay.action_index.tolist(),
+                self._infoset.tolist(),
+            )
+        memo, parent, action_index, infoset = self._cache["node_path_text"]
+        chain = []
+        while v not in memo:
+            chain.append(v)
+            v = parent[v]
+        for u in reversed(chain):
+            par = parent[u]
+            action = self.actions(infoset[par])[action_index[u]]
+            memo[u] = action if par == 0 else memo[par] + "/" + action
+        return memo[chain[0]] if chain else memo[v]
 
     def _node_name(self, raw_index: int) -> str:
         labels = self._raw.node_labels

@@ -147,7 +147,10 @@ class TreePayoffsMixin:
         if self.is_symbolic:
             return False
         if "constant_sum" not in self._cache:
-            if self._value_kind == nb.EXACT:
+            if self._value_kind == nb.EXACT and self._small_integer_outcomes():
+                total = self.float_payoffs().sum(axis=1)  # integer sums: exact in float64
+                same = bool(np.all(total == total[0]))
+            elif self._value_kind == nb.EXACT:
                 total = self.exact_payoffs().sum(axis=1)
                 same = bool(np.all(total == total[0]))
             else:
@@ -155,6 +158,19 @@ class TreePayoffsMixin:
                 same = bool(np.ptp(total) <= self.tolerance())
             self._cache["constant_sum"] = same
         return self._cache["constant_sum"]
+
+    def _small_integer_outcomes(self) -> bool:
+        """True when every outcome entry is an integer and float64 sums of them are exact."""
+        src = self._outcomes
+        if src.dtype.kind not in "iuO":
+            return False
+        try:
+            ints = src.astype(np.int64)
+        except (TypeError, ValueError, OverflowError):
+            return False
+        if src.dtype == object and not bool(np.all(src == ints)):  # e.g. Fraction(1, 2)
+            return False
+        return float(np.abs(ints.astype(np.float64)).sum()) < 2.0**52
 
     def is_zero_sum(self) -> bool:
         """True when the payoffs add up to zero at every terminal node."""

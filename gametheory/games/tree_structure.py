@@ -22,11 +22,19 @@ def infoset_sizes(game: ExtensiveFormGame) -> np.ndarray:
 
 
 def own_sequences(game: ExtensiveFormGame, player: int) -> np.ndarray:
-    """For every node, the last action of ``player`` on its path (global action id, -1 none)."""
-    par = game.parent
-    mark = np.zeros(game.num_nodes, dtype=bool)
-    mark[1:] = game.node_player[par[1:]] == player
-    return ta.top_down_last(game.layout, mark, game.edge_action)
+    """For every node, the last action of ``player`` on its path (global action id, -1 none).
+
+    Cached on the game (read-only).
+    """
+    key = f"own_sequences-{player}"
+    if key not in game._cache:
+        par = game.parent
+        mark = np.zeros(game.num_nodes, dtype=bool)
+        mark[1:] = game.node_player[par[1:]] == player
+        out = ta.top_down_last(game.layout, mark, game.edge_action)
+        out.setflags(write=False)
+        game._cache[key] = out
+    return game._cache[key]
 
 
 def perfect_recall_violation(game: ExtensiveFormGame) -> tuple[str, str] | None:
