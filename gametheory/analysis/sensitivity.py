@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from .. import numbers as nb
-from .grid import as_model, check_parameter
+from .grid import UnusedParameterError, as_model, check_parameter
 from .regimes import solve_at
 from .supportsys import SupportSystem, expected
 from .symbolic import exact_values, is_rational_in, rational, support_solution
@@ -263,8 +263,10 @@ def sensitivity(
         Parameters to differentiate by (default: all used by the payoffs).
     symbolic
         Force (True) or avoid (False) the exact two-player path; default: use
-        it when it applies.  (Trees: exact for pure equilibria, numeric for
-        mixed behaviour; see :mod:`.tree_sensitivity`.)
+        it when it applies.  (Trees: exact for pure equilibria, and for mixed
+        behaviour whose indifference equations are linear unless
+        ``symbolic=False``; numeric otherwise; see :mod:`.tree_sensitivity`
+        and :mod:`.tree_mixed_exact`.)
 
     Returns
     -------
@@ -275,6 +277,9 @@ def sensitivity(
     model = as_model(model)
     game = model.game
     used = list(game.parameters)
+    if not used:
+        raise UnusedParameterError("no payoff or probability depends on a parameter, so there "
+                                   "is nothing to differentiate by")
     names = [
         check_parameter(model, p)
         for p in (
@@ -294,7 +299,7 @@ def sensitivity(
     if game.form == "extensive":
         from .tree_sensitivity import tree_sensitivity
 
-        return tree_sensitivity(model, names, exact_point, eqs, description)
+        return tree_sensitivity(model, names, exact_point, eqs, description, symbolic)
     use_exact = (
         game.num_players == 2
         and is_rational_in(np.array(game.payoff_array, dtype=object), [sp.Symbol(p) for p in used])

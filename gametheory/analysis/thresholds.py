@@ -15,9 +15,12 @@ values): the candidates are the real roots in the range of
 Each candidate is then classified by solving the game just left and right of
 it (at midpoints between consecutive candidates): only candidates where the
 regime (the set of support labels) changes are reported, with their closed
-form.  Elsewhere (non-rational payoffs, or methods the exact mechanism does not
-cover) the range is swept, changes are bracketed and refined by bisection, and
-the values are reported as numeric.
+form.  Elsewhere (non-rational payoffs, imperfect-information trees, or methods
+the exact mechanism does not cover) the range is swept, changes are bracketed
+and refined by bisection, and the values are reported as numeric, with their
+brackets (see :mod:`.thresholds_numeric`).  On trees with rational payoffs a
+bracketed change where a pure equilibrium appears or disappears is pinned to
+the exact root of that equilibrium's best-reply slack.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from ..exceptions import InvalidOptionError
-from .grid import InvalidGridError, as_model, check_parameter
+from .grid import InvalidGridError, as_model, check_parameter, check_range
 from .regimes import regime_dict, solve_at
 from .symbolic import is_rational_in, payoff_exprs, support_pairs, support_solution
 
@@ -201,7 +204,8 @@ def thresholds(
     parameter
         The parameter to vary.
     lo, hi
-        The range (default: the declared range).
+        The range (default: the declared range; a range beyond the declared
+        one gives an :class:`~gametheory.exceptions.OutOfRangeWarning`).
     method
         Which equilibria define the regime: ``"auto"`` (two players: all;
         more: pure), ``"pure"``, or a method name (solved point by point).
@@ -229,6 +233,7 @@ def thresholds(
     lo, hi = float(lo), float(hi)
     if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
         raise InvalidGridError(f"range of {name!r} must have lo < hi, got [{lo}, {hi}]")
+    check_range(model, name, np.array([lo, hi]), strict=False)
     if isinstance(points, bool) or not isinstance(points, int) or points < 2:
         raise InvalidOptionError(f"points must be an integer of at least 2, got {points!r}")
     if mode not in ("auto", "exact", "numeric"):

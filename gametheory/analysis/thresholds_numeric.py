@@ -1,14 +1,61 @@
-"""The numeric mechanism of :func:`~.thresholds.thresholds`: sweep, bracket, bisect."""
+"""The numeric mechanism of :func:`~.thresholds.thresholds`: sweep, bracket, bisect.
+
+Each change of regime between neighbouring grid points is bracketed by
+bisection from both sides: ``[a, b]`` with ``a`` the last point seen in the
+left regime and ``b`` the first point seen in the right one.  The reported
+value is the bracket's midpoint; the brackets are in
+``ThresholdResult.details["brackets"]``.  Bisection stops when a side is
+known to ``BRACKET_TOL * (hi - lo)``; two sides closer than ``BAND * (hi -
+lo)`` are one change.  The solvers' own tolerance (regret below ``1e-9``
+times the payoff range counts as zero, and a deviation at an information set
+reached with small probability costs little regret) can blur a change into a
+sliver of transitional regimes; slivers narrower than ``SLIVER * (hi - lo)``
+are merged into one change.  So every bracket is at most ``(SLIVER +
+BRACKET_TOL) * (hi - lo)`` wide and a numeric value lies within
+``details["precision"]``, half that width, of every point of its bracket.
+
+Trees with payoffs and chance probabilities rational in the parameter: when a
+pure equilibrium is found on one side of a bracket only and exactly one real
+root of its best-reply slacks (see
+:class:`~.tree_thresholds.PureSlackRoots`) lies in the bracket (widened by
+``BAND * (hi - lo)``), that root is the exact threshold (``Threshold.exact``)
+and its float is the value.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from .regimes import regime_dict, solve_at
+from .. import numbers as nb
+from .regimes import PointEquilibria, regime_dict, solve_at
 from .thresholds import BISECTION_STEPS, NUMERIC_GRID, Threshold, ThresholdResult
+
+#: Bisection stops when a side of a change is known to this fraction of the range.
+BRACKET_TOL = 1e-8
+#: Two sides of a change closer than this fraction of the range are one change.
+BAND = 1e-7
+#: Changes closer than this fraction of the range, into a regime and out of it, merge.
+SLIVER = 1e-6
+
+
+@dataclass(frozen=True)
+class _Change:
+    """A bracketed change: last point in the left regime, first point in the right one."""
+
+    a: float
+    b: float
+    left: PointEquilibria
+    right: PointEquilibria
+    left_at: float
+    right_at: float
+
+    @property
+    def value(self) -> float:
+        return (self.a + self.b) / 2
 
 
 def _edge(
@@ -19,36 +66,66 @@ def _edge(
     keep: tuple,
     method: str,
     at: Mapping[str, Any] | None,
-) -> tuple[float, float, Any]:
-    """Bisect ``[a, b]`` for where the regime stops being ``keep`` (held at ``a``)."""
-    other = None
+    stop: float,
+) -> tuple[float, float]:
+    """Bisect between ``a`` and ``b`` for where the regime stops being ``keep`` (held at ``a``)."""
     for _ in range(BISECTION_STEPS):
         mid = (a + b) / 2
-        if mid in (a, b):
+        if mid in (a, b) or abs(b - a) <= stop:
             break
         (em,), _, _ = solve_at(model, [name], np.array([[mid]]), method, at)
         if em.regime == keep:
             a = mid
         else:
-            b, other = mid, em
-    return a, b, other
+            b = mid
+    return a, b
 
 
-def _merge_slivers(found: list[Threshold], width: float) -> list[Threshold]:
+def _merge_slivers(found: list[_Change], width: float) -> list[_Change]:
     """Merge a change into a transitional regime and straight out of it (a degenerate point)."""
-    out: list[Threshold] = []
+    out: list[_Change] = []
     for t in found:
         prev = out[-1] if out else None
         if (
             prev is not None
             and t.value - prev.value <= width
-            and prev.right["label"] == t.left["label"]
+            and prev.right.regime == t.left.regime
         ):
             out.pop()
-            if prev.left["label"] != t.right["label"]:
-                out.append(Threshold((prev.value + t.value) / 2, None, prev.left, t.right))
+            if prev.left.regime != t.right.regime:
+                out.append(_Change(prev.a, t.b, prev.left, t.right, prev.left_at, t.right_at))
             continue
         out.append(t)
+    return out
+
+
+def _pure_rows(side: PointEquilibria, other: PointEquilibria) -> list[np.ndarray]:
+    """Pure equilibria found on ``side`` and not on ``other``."""
+    theirs = set(other.labels)
+    return [
+        probs
+        for label, probs in zip(side.labels, side.probs)
+        if label not in theirs and np.all((probs <= nb.PROB_TOL) | (probs >= 1 - nb.PROB_TOL))
+    ]
+
+
+def _exact_values(
+    model: Any, name: str, at: Mapping[str, Any] | None, changes: list[_Change], widen: float
+) -> list[Any]:
+    """Exact value of each change where a pure equilibrium's slack pins it, else ``None``."""
+    out: list[Any] = [None] * len(changes)
+    if model.game.form != "extensive" or not changes:
+        return out
+    from .tree_thresholds import PureSlackRoots
+
+    slack = PureSlackRoots(model, name, at)
+    if not slack.ok:
+        return out
+    for k, c in enumerate(changes):
+        rows = _pure_rows(c.left, c.right) + _pure_rows(c.right, c.left)
+        roots = slack.between(rows, c.a - widen, c.b + widen)
+        if len(roots) == 1:
+            out[k] = roots[0][1]
     return out
 
 
@@ -62,46 +139,50 @@ def numeric_thresholds(
     empty: str,
     points: int = NUMERIC_GRID,
 ) -> ThresholdResult:
+    """Thresholds by a sweep of ``points`` values, bisection of each change (see the module)."""
     xs = np.linspace(lo, hi, points)
     eqs, _, description = solve_at(model, [name], xs[:, None], method, at)
-    found = []
-    band = 1e-7 * (hi - lo)
+    found: list[_Change] = []
+    band, stop = BAND * (hi - lo), BRACKET_TOL * (hi - lo)
     for k in range(len(xs) - 1):
         ea, eb = eqs[k], eqs[k + 1]
         if ea.regime == eb.regime:
             continue
-        a_in, a_out, _ = _edge(model, name, float(xs[k]), float(xs[k + 1]), ea.regime, method, at)
-        b_in, b_out, _ = _edge(model, name, float(xs[k + 1]), float(xs[k]), eb.regime, method, at)
+        x0, x1 = float(xs[k]), float(xs[k + 1])
+        a_in, a_out = _edge(model, name, x0, x1, ea.regime, method, at, stop)
+        b_in, b_out = _edge(model, name, x1, x0, eb.regime, method, at, stop)
         if b_out - a_in <= band:  # one change (a degenerate sliver in between is ignored)
-            found.append(
-                Threshold(
-                    (a_in + b_in) / 2,
-                    None,
-                    regime_dict(model, ea, a_in, empty),
-                    regime_dict(model, eb, b_in, empty),
-                )
-            )
+            found.append(_Change(a_in, b_in, ea, eb, a_in, b_in))
             continue
-        (em,), _, _ = solve_at(model, [name], np.array([[(a_out + b_out) / 2]]), method, at)
-        found.append(
-            Threshold(
-                (a_in + a_out) / 2,
-                None,
-                regime_dict(model, ea, a_in, empty),
-                regime_dict(model, em, (a_out + b_out) / 2, empty),
-            )
+        mid = (a_out + b_out) / 2
+        (em,), _, _ = solve_at(model, [name], np.array([[mid]]), method, at)
+        found.append(_Change(a_in, a_out, ea, em, a_in, mid))
+        found.append(_Change(b_out, b_in, em, eb, mid, b_in))
+    changes = _merge_slivers(found, SLIVER * (hi - lo))
+    exact = _exact_values(model, name, at, changes, band)
+    out = [
+        Threshold(
+            c.value if r is None else float(r),
+            r,
+            regime_dict(model, c.left, c.left_at, empty),
+            regime_dict(model, c.right, c.right_at, empty),
         )
-        found.append(
-            Threshold(
-                (b_in + b_out) / 2,
-                None,
-                regime_dict(model, em, (a_out + b_out) / 2, empty),
-                regime_dict(model, eb, b_in, empty),
-            )
+        for c, r in zip(changes, exact)
+    ]
+    pinned = sum(r is not None for r in exact)
+    how = f"numeric: grid of {points} points and bisection, solved by {description}"
+    if pinned:
+        how += (
+            f"; {pinned} of {len(out)} value(s) exact: the one root of a pure equilibrium's "
+            "best-reply slack in the bracket"
         )
     return ThresholdResult(
         name,
         (lo, hi),
-        _merge_slivers(found, 1e-6 * (hi - lo)),
-        f"numeric: grid of {points} points and bisection, solved by {description}",
+        out,
+        how,
+        details={
+            "brackets": [(c.a, c.b) for c in changes],
+            "precision": (SLIVER + BRACKET_TOL) * (hi - lo) / 2,
+        },
     )

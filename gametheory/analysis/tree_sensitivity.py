@@ -25,6 +25,9 @@ subgame root and with ``sum rho_-i > 0``.
   multilinear in behaviour and chance probabilities).  Not regular (no
   derivatives, with the reason): a singular Jacobian, an unused action that is
   also a best reply, a zero chance probability that moves with the parameters.
+  When those equations are linear in the behaviour probabilities they are
+  also solved in sympy with every parameter symbolic (closed forms and exact
+  derivatives; :mod:`.tree_mixed_exact`).
 """
 
 from __future__ import annotations
@@ -265,7 +268,12 @@ class TreeSensitivity:
         db = np.zeros((g.num_actions, P))
         db[variables] = dz
         dpay = res["dvalue"][:, :nv] @ dz + res["dvalue"][:, nv:]
-        return {"regular": True, "behavior": db, "payoffs": dpay}
+        return {
+            "regular": True,
+            "behavior": db,
+            "payoffs": dpay,
+            "system": (vec, {h: supports[h] for h in active}, variables),
+        }
 
     def _exact_payoffs(self, vec: np.ndarray) -> dict[str, Any]:
         """Closed form of the path's expected payoffs and their exact derivatives."""
@@ -306,9 +314,15 @@ def tree_sensitivity(
     exact_point: dict[str, Any],
     eqs: Any,
     description: str,
+    symbolic: bool | None = None,
 ) -> Any:
-    """:class:`~gametheory.analysis.sensitivity.SensitivityResult` of a tree's equilibria."""
+    """:class:`~gametheory.analysis.sensitivity.SensitivityResult` of a tree's equilibria.
+
+    ``symbolic=False`` keeps mixed equilibria numeric even where their
+    indifference equations are linear (see :mod:`.tree_mixed_exact`).
+    """
     from .sensitivity import EquilibriumSensitivity, SensitivityResult
+    from .tree_mixed_exact import exact_mixed, mixed_blocks
 
     game = model.game
     work = TreeSensitivity(model, names, exact_point)
@@ -343,7 +357,11 @@ def tree_sensitivity(
                 }
                 for name in names
             }
-        elif res["regular"]:
+        elif res["regular"] and symbolic is not False:
+            mixed = exact_mixed(model, names, exact_point, *res["system"])
+            if mixed is not None:
+                closed, exact_d, deriv = mixed_blocks(game, work.order, work.columns, mixed)
+        if res["regular"] and deriv is None:
             deriv = {
                 name: {
                     "behavior": _nested(game, work.order, work.columns, res["behavior"][:, k]),
@@ -370,7 +388,8 @@ def tree_sensitivity(
             )
         )
     how = (
-        "trees: exact for pure equilibria (strict best replies; sympy derivatives of the path), "
-        "numeric implicit function theorem on the counterfactual indifference equations otherwise"
+        "trees: exact for pure equilibria (strict best replies; sympy derivatives of the path) "
+        "and for mixed ones with linear indifference equations (solved in sympy), numeric "
+        "implicit function theorem on the counterfactual indifference equations otherwise"
     )
     return SensitivityResult(point, out, f"{how}; equilibria by {description}")

@@ -211,3 +211,84 @@ def tree_candidates(
                 for s, e, alts in parts
             ]
     return sorted(found.items(), key=lambda t: t[0])
+
+
+class PureSlackRoots:
+    """Exact points where pure behaviour profiles of a tree stop (or start) being equilibria.
+
+    For a pure behaviour profile the counterfactual value (see
+    :mod:`.tree_sensitivity`) of every action is a rational function of the
+    parameter.  At each active information set (reached by the mover's own
+    play from the root of its smallest subgame, with positive weight) the
+    profile's action is a best reply exactly where its value minus that of
+    each other action (the *slack*) is non-negative, so a pure subgame-perfect
+    equilibrium appears or disappears only at a real root of one of its
+    slacks.  This holds for any information structure and gives exact values
+    to thresholds that the numeric mechanism has bracketed.
+
+    Parameters
+    ----------
+    model, name, at
+        The model, the varying parameter and the values of the others.
+    """
+
+    def __init__(self, model: Any, name: str, at: Mapping[str, Any] | None) -> None:
+        import sympy as sp
+
+        from .tree_kernels import tree_columns
+
+        game = model.game
+        p, payoffs, chance = tree_exprs(model, name, at)
+        self.ok = is_rational_tree(payoffs, chance, p)
+        self.game = game
+        self.order = tree_columns(game)[1]
+        self.roots = _Roots(p)
+        if not self.ok:
+            return
+        field, _ = sp.field(name, sp.QQ)
+        self.field = field
+        self.payoffs = np.vectorize(field.from_expr, otypes=[object])(payoffs)
+        self.chance = [None if c is None else field.from_expr(c) for c in chance]
+
+    def slacks(self, probs: np.ndarray) -> list[Any]:
+        """Slacks (field elements) of the pure profile ``probs`` (columns of ``tree_columns``)."""
+        from .tree_sensitivity import counterfactual
+
+        game, f = self.game, self.field
+        full = np.zeros(game.num_actions)
+        full[self.order] = probs
+        vec = np.array(
+            [f(round(x)) if c is None else c for c, x in zip(self.chance, full)], dtype=object
+        )
+        res = counterfactual(
+            game,
+            vec,
+            np.zeros((game.num_actions, 0), dtype=object),
+            self.payoffs,
+            np.zeros((*self.payoffs.shape, 0), dtype=object),
+        )
+        out = []
+        offs = game.action_offset
+        for h in np.flatnonzero(game.infoset_player >= 0).tolist():
+            if res["own"][h] == 0 or res["weight"][h] == 0:
+                continue
+            acts = range(int(offs[h]), int(offs[h + 1]))
+            used = [a for a in acts if full[a] > 0.5]
+            if len(used) != 1:
+                continue
+            out += [res["cv"][used[0]] - res["cv"][a] for a in acts if a != used[0]]
+        return out
+
+    def between(self, rows: list[np.ndarray], lo: float, hi: float) -> list[tuple[float, Any]]:
+        """Distinct real roots in ``[lo, hi]`` of the slacks of the pure profiles ``rows``."""
+        if not self.ok:
+            return []
+        found: dict[float, Any] = {}
+        for probs in rows:
+            for s in self.slacks(probs):
+                if s == 0:
+                    continue
+                for value, root in self.roots.all_roots(s):
+                    if lo <= value <= hi:
+                        found.setdefault(value, root)
+        return sorted(found.items(), key=lambda t: t[0])

@@ -111,7 +111,19 @@ def test_mixed_behaviour_by_the_implicit_function_theorem():
         assert d["payoffs"]["Bob"] == pytest.approx(-float(sp.diff(ann, sym).subs(at)))
     assert eq.derivatives["b"]["behavior"]["Ann"]["L"]["bet"] == pytest.approx(1 / 9)
     assert eq.derivatives["p_high"]["payoffs"]["Ann"] == pytest.approx(8 / 3)
-    assert eq.exact_derivatives is None and eq.closed_form is None
+    # the indifference equations are linear in the behaviour: closed forms and exact derivatives
+    closed = eq.closed_form["behavior"]
+    assert sp.simplify(closed["Ann"]["L"]["bet"] - q) == 0
+    assert sp.simplify(closed["Bob"]["bet"]["call"] - r) == 0
+    assert sp.simplify(eq.closed_form["payoffs"]["Ann"] - ann) == 0
+    for name, sym in (("b", B), ("p_high", P_HIGH)):
+        ex = eq.exact_derivatives[name]
+        assert ex["behavior"]["Ann"]["L"]["bet"] == sp.diff(q, sym).subs(at)
+        assert ex["behavior"]["Bob"]["bet"]["call"] == sp.diff(r, sym).subs(at)
+        assert ex["payoffs"]["Ann"] == sp.diff(ann, sym).subs(at)
+    numeric = sensitivity(model, at={"b": 1}, symbolic=False).equilibria[0]
+    assert numeric.exact_derivatives is None and numeric.closed_form is None
+    assert numeric.derivatives["b"]["behavior"]["Ann"]["L"]["bet"] == pytest.approx(1 / 9)
     # and against central differences of re-solved equilibria
     h = 1e-5
     around = sweep(model, {"b": [1 - h, 1 + h]})

@@ -14,10 +14,12 @@ from tree_models import (
     E_D,
     GAMMA,
     N_LOSS,
+    P_HIGH,
     R_LOW,
     RHO,
     THETA,
     X_GAIN,
+    B,
     K,
     M,
     entry_model,
@@ -93,7 +95,14 @@ def test_imperfect_information_thresholds_are_numeric():
     # p <= (2 + b) / (2 (1 + b)) = 3/4 at b = 1; above it Ann always bets and Bob passes
     assert len(res.thresholds) == 1
     t = res.thresholds[0]
-    assert t.exact is None and t.value == pytest.approx(0.75, abs=1e-7)
+    (lo, hi), prec = res.details["brackets"][0], res.details["precision"]
+    assert lo <= 0.75 <= hi and hi - lo <= 2 * prec
+    # the bracket is pinned exactly: Bob's slack at the pure equilibrium (bet, bet; pass),
+    # pass minus call = p b - (1 - p)(2 + b), has its one root there
+    crit = sp.solve(sp.Eq(P_HIGH * B - (1 - P_HIGH) * (2 + B), 0), P_HIGH)[0]
+    assert sp.simplify(crit - (2 + B) / (2 * (1 + B))) == 0
+    assert t.exact == crit.subs(B, 1) == sp.Rational(3, 4) and t.value == 0.75
+    assert "exact: the one root of a pure equilibrium's best-reply slack" in res.method
     assert t.left["label"] == "mixed: Ann{H=bet;L=fold+bet} Bob{bet=call+pass}"
     assert t.right["label"] == "pure: Ann{H=bet;L=bet} Bob{bet=pass}"
 

@@ -194,9 +194,15 @@ def random_parametric_tree(
     rng = random.Random(seed + 1)
     theta = sp.Symbol("theta")
 
+    first_leaf = [True]  # theta enters the first leaf's first payoff, so the model uses it
+
     def walk(node: Any) -> Any:
         if isinstance(node, list):
-            return [sp.Integer(v) + rng.randint(-2, 2) * theta for v in node]
+            slopes = [rng.randint(-2, 2) for _ in node]
+            if first_leaf[0]:
+                slopes[0] = slopes[0] or 1
+                first_leaf[0] = False
+            return [sp.Integer(v) + b * theta for v, b in zip(node, slopes)]
         if "chance" in node:
             return {"chance": {a: (p, walk(sub)) for a, (p, sub) in node["chance"].items()}}
         return {**node, "actions": {a: walk(sub) for a, sub in node["actions"].items()}}
