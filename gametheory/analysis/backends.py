@@ -33,8 +33,6 @@ def resolve_backend(backend: str, workers: int | None, scheduler: Any) -> tuple[
         backend = "processes"
     if backend not in BACKENDS:
         raise InvalidOptionError(f"unknown backend {backend!r}; choose from: {', '.join(BACKENDS)}")
-    if backend == "dask" and scheduler is None:
-        scheduler = "local"
     if workers is None:
         import os
 
@@ -66,7 +64,7 @@ def dask_client(scheduler: Any, workers: int) -> Iterator[Any]:
     if hasattr(scheduler, "submit"):  # an existing Client
         yield scheduler
         return
-    if scheduler == "local":
+    if scheduler is None or scheduler == "local":  # no scheduler given: a local cluster
         cluster = LocalCluster(
             n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0"
         )
@@ -108,7 +106,8 @@ def run_ordered(
     workers
         Process count (processes) or workers of a local Dask cluster.
     scheduler
-        Dask: ``"local"``, ``"tcp://HOST:PORT"`` or a ``distributed.Client``.
+        Dask: ``"local"`` (also when ``None``), ``"tcp://HOST:PORT"`` or a
+        ``distributed.Client``.
     """
     if backend == "serial":
         for task in tasks:

@@ -75,3 +75,10 @@ def test_progress_bar_only_when_asked(cases, capsys):
     assert capsys.readouterr().err == ""  # not a terminal: quiet
     sweep(model, grid, chunk_size=chunk, progress=True)
     assert "sweep" in capsys.readouterr().err
+
+
+def test_dask_backend_without_scheduler_starts_a_local_cluster(cases):
+    model, grid, chunk = cases[0]
+    res = sweep(model, grid, backend="dask", workers=2, chunk_size=chunk)
+    assert "backend dask" in res.method
+    assert_same(sweep(model, grid, chunk_size=chunk), res)
