@@ -21,6 +21,16 @@ def infoset_sizes(game: ExtensiveFormGame) -> np.ndarray:
     return np.bincount(inner, minlength=game.num_infosets)
 
 
+def perfect_information_violation(game: ExtensiveFormGame) -> tuple[str, str, int] | None:
+    """``(player, infoset label, node count)`` of the first shared information set, or None."""
+    sizes = infoset_sizes(game)
+    shared = np.flatnonzero((sizes > 1) & (game.infoset_player >= 0))
+    if not shared.size:
+        return None
+    h = int(shared[0])
+    return game.player_of(h), game.infoset_label(h), int(sizes[h])
+
+
 def own_sequences(game: ExtensiveFormGame, player: int) -> np.ndarray:
     """For every node, the last action of ``player`` on its path (global action id, -1 none).
 

@@ -24,7 +24,7 @@ import numpy as np
 from ..exceptions import InvalidOptionError, MethodNotApplicableError
 from ..games import tree_arrays as ta
 from ..games.extensive import ExtensiveFormGame
-from ..games.tree_structure import infoset_sizes
+from ..games.tree_structure import perfect_information_violation
 from .budget import Budget, BudgetExhausted
 from .registry import register
 from .result import SolveResult
@@ -238,6 +238,7 @@ def enumerate_ties(
     forms=("extensive",),
     players=(1, None),
     finds="all-pure",
+    tree_requires="perfect-information",
     options={
         "ties": "'all' (default): every pure subgame-perfect equilibrium when some mover is "
         "indifferent; 'first': the first best action at each node, ties reported",
@@ -263,14 +264,12 @@ def solve_backward_induction(
         raise InvalidOptionError(
             f"max_equilibria must be a positive integer, got {max_equilibria!r}"
         )
-    sizes = infoset_sizes(game)
-    shared = np.flatnonzero((sizes > 1) & (game.infoset_player >= 0))
-    if shared.size:
-        h = int(shared[0])
+    shared = perfect_information_violation(game)
+    if shared is not None:
+        player, label, size = shared
         raise MethodNotApplicableError(
-            "backward-induction needs perfect information; information set "
-            f"{game.infoset_label(h)!r} of {game.player_of(h)} has {int(sizes[h])} nodes "
-            "(use 'spe' or a sequence-form method)"
+            f"backward-induction needs perfect information; information set {label!r} of "
+            f"{player} has {size} nodes (use 'spe' or a sequence-form method)"
         )
     tol = game.tolerance()
     values, choice, tied = induction_pass(game, tol)

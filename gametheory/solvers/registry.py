@@ -59,6 +59,10 @@ class MethodSpec:
         recall) through their reduced normal form, its equilibria mapped to
         behaviour strategies (see :mod:`.via_reduced_form`); its
         ``"extensive"`` implementation then takes ``exact`` itself.
+    tree_requires
+        What a tree must have for the method to solve it:
+        ``"perfect-recall"`` (the default: every tree method here needs it) or
+        ``"perfect-information"`` (which implies perfect recall).
     """
 
     name: str
@@ -75,6 +79,7 @@ class MethodSpec:
         default_factory=dict
     )
     via_reduced_form: bool = False
+    tree_requires: str = "perfect-recall"
 
     def function_for(self, form: str) -> SolverFunction:
         """The function that solves games of the given form."""
@@ -97,11 +102,10 @@ class MethodSpec:
                     "reduced normal form, game.to_normal_form().game, instead)"
                 )
             return why
-        if self.routes_via_reduced_form(game.form) and not game.has_perfect_recall:
-            return (
-                f"method {self.name!r} solves trees through the reduced normal form, which "
-                "needs perfect recall; this game does not have it"
-            )
+        if game.form == "extensive":
+            why = self._tree_structure_problem(game)
+            if why is not None:
+                return why
         n = game.num_players
         if n < self.min_players or (self.max_players is not None and n > self.max_players):
             if self.min_players == self.max_players:
@@ -112,6 +116,32 @@ class MethodSpec:
         if self.requires == "constant-sum" and not game.is_constant_sum():
             return f"method {self.name!r} needs a zero-sum (constant-sum) game; this game is not"
         return None
+
+    def _tree_structure_problem(self, game: Any) -> str | None:
+        """Why the tree lacks the structure this method needs, or ``None``."""
+        if self.tree_requires == "perfect-information":
+            from ..games.tree_structure import perfect_information_violation
+
+            shared = perfect_information_violation(game)
+            if shared is not None:
+                player, label, size = shared
+                return (
+                    f"method {self.name!r} needs perfect information; information set "
+                    f"{label!r} of {player} has {size} nodes (use 'spe' or a sequence-form "
+                    "method)"
+                )
+        bad = game.perfect_recall_violation()
+        if bad is None:
+            return None
+        needs = (
+            "solves trees through the reduced normal form, which needs"
+            if self.routes_via_reduced_form("extensive")
+            else "needs"
+        )
+        return (
+            f"method {self.name!r} {needs} perfect recall; {bad[0]} forgets at information set "
+            f"{bad[1]!r} (its nodes differ in that player's own earlier moves or information)"
+        )
 
     def routes_via_reduced_form(self, form: str) -> bool:
         """True when games of ``form`` are solved through their reduced normal form."""
@@ -136,6 +166,7 @@ class MethodSpec:
             "iterative": self.iterative,
             "options": dict(self.options),
             "via_reduced_form": self.via_reduced_form,
+            "tree_requires": self.tree_requires if "extensive" in self.forms else None,
         }
 
 
@@ -153,6 +184,7 @@ def register(
     iterative: bool = False,
     options: Mapping[str, str] | None = None,
     via_reduced_form: bool = False,
+    tree_requires: str = "perfect-recall",
 ) -> Callable[[SolverFunction], SolverFunction]:
     """Decorator adding a solver function to the method table.
 
@@ -163,7 +195,11 @@ def register(
     accepts that implementation's options.  The summaries are joined.
     ``via_reduced_form=True`` marks an ``"extensive"`` implementation that
     solves the reduced normal form with the method's normal-form one.
+    ``tree_requires`` (``"perfect-recall"`` or ``"perfect-information"``)
+    is what a tree needs for the method to apply.
     """
+    if tree_requires not in ("perfect-recall", "perfect-information"):
+        raise ValueError(f"unknown tree requirement {tree_requires!r}")
 
     def decorate(func: SolverFunction) -> SolverFunction:
         spec = MethodSpec(
@@ -178,6 +214,7 @@ def register(
             iterative=iterative,
             options=dict(options or {}),
             via_reduced_form=via_reduced_form,
+            tree_requires=tree_requires,
         )
         old = _REGISTRY.get(name)
         _REGISTRY[name] = spec if old is None else _merged(old, spec)
@@ -217,6 +254,7 @@ def _merged(old: MethodSpec, new: MethodSpec) -> MethodSpec:
         options=options,
         implementations=impls,
         via_reduced_form=old.via_reduced_form or new.via_reduced_form,
+        tree_requires=(new if "extensive" in new.forms else old).tree_requires,
     )
 
 
@@ -247,6 +285,14 @@ def methods(game: Any = None) -> list[MethodSpec]:
     return [s for s in specs if s.reason_not_applicable(game) is None]
 
 
+def _requirements(described: Mapping[str, Any]) -> str:
+    """The ``requires`` cell of the methods page: game conditions, trees' structure."""
+    parts = [described["requires"]] if described["requires"] else []
+    if described.get("tree_requires"):
+        parts.append(f"trees: {described['tree_requires'].replace('-', ' ')}")
+    return "; ".join(parts) or "-"
+
+
 def methods_markdown(specs: list[MethodSpec] | None = None) -> str:
     """The methods page of the documentation (``docs/methods.md``), generated from the table."""
     specs = methods() if specs is None else specs
@@ -267,7 +313,7 @@ def methods_markdown(specs: list[MethodSpec] | None = None) -> str:
         d = spec.describe()
         lines.append(
             f"| `{d['name']}` | {', '.join(d['forms'])} | {d['players']} | {d['finds']} | "
-            f"{d['requires'] or '-'} | {'yes' if d['iterative'] else 'no'} | {d['summary']} |"
+            f"{_requirements(d)} | {'yes' if d['iterative'] else 'no'} | {d['summary']} |"
         )
     lines += ["", "## Options", ""]
     for spec in specs:

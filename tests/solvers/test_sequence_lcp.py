@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import gametheory as gt
-from gametheory.exceptions import InvalidGameError, InvalidOptionError, MethodNotApplicableError
+from gametheory.exceptions import InvalidOptionError, MethodNotApplicableError
 from gametheory.games.reduced_normal_form import count_plans
 from gametheory.games.sequence_form import sequence_form
 from gametheory.solvers.pivoting import Tableau
@@ -68,8 +68,8 @@ def test_entry_deterrence_finds_a_nash_equilibrium():
 
 
 def test_imperfect_recall_and_bad_options_are_refused():
-    with pytest.raises(InvalidGameError, match="lcp needs perfect recall; Ann forgets at "
-                       "information set 'second'"):  # fmt: skip
+    msg = "method 'lcp' needs perfect recall; Ann forgets at information set 'second'"
+    with pytest.raises(MethodNotApplicableError, match=msg):
         gt.solve(tc.forgetful(), method="lcp")
     with pytest.raises(InvalidOptionError, match="arithmetic must be 'float' or 'exact'"):
         gt.solve(pc.kuhn_poker(), method="lcp", arithmetic="decimal")

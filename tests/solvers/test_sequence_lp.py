@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import gametheory as gt
-from gametheory.exceptions import InvalidGameError, InvalidOptionError, MethodNotApplicableError
+from gametheory.exceptions import InvalidOptionError, MethodNotApplicableError
 from gametheory.games.reduced_normal_form import count_plans
 from gametheory.solvers import registry
 
@@ -100,8 +100,8 @@ def test_refusals():
         },
     }
     zero = gt.ExtensiveFormGame.from_tree(forgetful, players=["Ann", "Bob"])
-    with pytest.raises(InvalidGameError, match="lp needs perfect recall; Ann forgets at "
-                       "information set 'second'"):  # fmt: skip
+    msg = "method 'lp' needs perfect recall; Ann forgets at information set 'second'"
+    with pytest.raises(MethodNotApplicableError, match=msg):
         gt.solve(zero, method="lp")
     with pytest.raises(InvalidOptionError, match="algorithm must be one of"):
         gt.solve(pc.kuhn_poker(), method="lp", algorithm="simplex")

@@ -57,7 +57,8 @@ def test_selten_horse_and_poker() -> None:
 
 
 def test_spe_refuses_imperfect_recall_and_bad_options() -> None:
-    with pytest.raises(InvalidGameError, match="spe needs perfect recall; Ann forgets"):
+    msg = "method 'spe' needs perfect recall; Ann forgets at information set 'second'"
+    with pytest.raises(MethodNotApplicableError, match=msg):
         gt.solve(tc.forgetful(), method="spe")
     with pytest.raises(InvalidOptionError, match="normal-form method"):
         gt.solve(tc.entry_deterrence(), method="spe", subgame_method="backward-induction")

@@ -272,10 +272,20 @@ def test_imperfect_recall_is_refused_and_not_listed():
     with pytest.raises(
         MethodNotApplicableError,
         match="method 'vertex-enumeration' solves trees through the reduced normal form, "
-        "which needs perfect recall; this game does not have it",
+        "which needs perfect recall; Ann forgets at information set 'second'",
     ):
         gt.solve(g, method="vertex-enumeration")
     assert "vertex-enumeration" not in {m.name for m in gt.methods(g)}
+    assert gt.methods(g) == []  # every tree method here needs perfect recall
+
+
+def test_backward_induction_is_listed_only_for_perfect_information():
+    assert "backward-induction" in {m.name for m in gt.methods(tc.entry_deterrence())}
+    kuhn = pc.kuhn_poker()
+    assert "backward-induction" not in {m.name for m in gt.methods(kuhn)}
+    with pytest.raises(MethodNotApplicableError, match="method 'backward-induction' needs "
+                       "perfect information; information set 'J:-' of P1 has 2 nodes"):  # fmt: skip
+        gt.solve(kuhn, method="backward-induction")
 
 
 def test_n_player_tree_with_pure():
