@@ -4,6 +4,7 @@ Commands (DESIGN.md §4)::
 
     gametheory solve MODEL [--method M] [--set NAME=VALUE ...] [--exact]
                            [--format table|json|csv] [--max-time S] [--strict]
+                           [--option NAME=VALUE ...]
     gametheory show MODEL [--max-nodes N] [--depth N]
     gametheory validate MODEL [--strict]
     gametheory convert IN OUT [--set NAME=VALUE ...]
@@ -127,6 +128,24 @@ def _assignment(text: str) -> tuple[str, int | Fraction | float]:
         raise argparse.ArgumentTypeError(f"{name}: {exc}") from None
 
 
+def _option(text: str) -> tuple[str, Any]:
+    """``NAME=VALUE`` for a solver option: true/false, an integer, a decimal, or a word."""
+    name, sep, value = text.partition("=")
+    name, value = name.strip(), value.strip()
+    if not sep or not name or not value:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    if not _NAME.fullmatch(name):
+        raise argparse.ArgumentTypeError(f"{name!r} is not an option name")
+    if value.lower() in ("true", "false"):
+        return name, value.lower() == "true"
+    for kind in (int, float):
+        try:
+            return name, kind(value)
+        except ValueError:
+            pass
+    return name, value
+
+
 def _positive_seconds(text: str) -> float:
     try:
         value = float(text)
@@ -175,6 +194,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "and exit 1 (status budget-exhausted)")
     p.add_argument("--strict", action="store_true",
                    help="refuse parameter values outside their declared ranges")
+    p.add_argument("--option", dest="options", action="append", default=[], type=_option,
+                   metavar="NAME=VALUE",
+                   help="a method option (repeatable), e.g. max_profiles=5000000, "
+                        "subgame_method=lcp, ties=first; 'gametheory methods' lists them")
     p.set_defaults(handler=_cmd_solve)
 
     from .cli_models import add_model_commands
@@ -247,7 +270,11 @@ def _cmd_solve(args: argparse.Namespace) -> int:
     try:
         used = model.resolve(strict=args.strict, **values)
         game = model.bind(strict=args.strict, **values)
-        result = solve(game, method=args.method, exact=args.exact, max_time=args.max_time)
+        options = dict(args.options)
+        if len(options) < len(args.options):
+            raise CommandError("an --option is given twice")
+        result = solve(game, method=args.method, exact=args.exact, max_time=args.max_time,
+                       **options)
     except NotImplementedError as exc:
         raise _in_file(args.model, exc) from exc
     except GameTheoryError as exc:

@@ -289,3 +289,30 @@ def test_methods_page_in_the_docs_is_generated_from_the_table(capsys):
     assert capsys.readouterr().out == page
     for name in gt.method_names():
         assert f"| `{name}` |" in page
+
+
+SIGNALING = str(ROOT / "models" / "threat_signaling.yaml")
+
+
+def test_solver_options_pass_through_option(capsys):
+    code, out, _ = run(capsys, "solve", SIGNALING, "--option", "subgame_method=lcp",
+                       "--format", "json")
+    assert code == 0 and len(json.loads(out)["equilibria"]) == 1  # one per subgame by Lemke
+    code, out, _ = run(capsys, "solve", SIGNALING, "--format", "json")
+    assert code == 0 and len(json.loads(out)["equilibria"]) > 1  # vertex enumeration: several
+    code, out, err = run(capsys, "solve", ARMS, "--method", "lemke-howson", "--option",
+                         "all_labels=true", "--format", "json")
+    assert code == 0 and len(json.loads(out)["equilibria"]) >= 1
+    cases = [
+        (["--option", "nope=1"], "method 'spe' has no option 'nope' (its options: "
+         "max_equilibria, max_profiles, subgame_method)"),
+        (["--option", "max_equilibria=0"], "max_equilibria must be a positive integer, got 0"),
+        (["--option", "x"], "argument --option: expected NAME=VALUE, got 'x'"),
+        (["--option", "ties=first", "--option", "ties=all", "--method", "spe"],
+         "an --option is given twice"),
+        (["--method", "pure", "--option", "max_profiles=10"],
+         "the reduced normal form has 64 pure profiles (4 x 16), more than max_profiles=10"),
+    ]
+    for extra, message in cases:
+        code, out, err = run(capsys, "solve", SIGNALING, *extra)
+        assert code == 2 and out == "" and message in err, (extra, err)

@@ -23,7 +23,13 @@ import numpy as np
 
 from ..exceptions import InvalidOptionError, MethodNotApplicableError
 from ..games.extensive import ExtensiveFormGame, RawTree
-from ..games.reduced_normal_form import mixed_to_behavior, reduced_normal_form
+from ..games.reduced_normal_form import (
+    DEFAULT_MAX_PROFILES,
+    count_plans,
+    mixed_to_behavior,
+    reduced_normal_form,
+)
+from .auto import ENUMERATION_LIMIT
 from .budget import Budget, BudgetExhausted
 from .registry import get_method, register
 from .result import SolveResult
@@ -119,8 +125,20 @@ def _solve_subgame(
     return out, bool(res.complete)
 
 
-def _default_method(game: ExtensiveFormGame) -> str:
-    return "vertex-enumeration" if game.num_players == 2 else "pure"
+def _default_method(sub: ExtensiveFormGame) -> str:
+    """The subgame method used when none is given, chosen per subgame by its size.
+
+    Two players: vertex enumeration of the reduced normal form while it is
+    small (as ``auto`` chooses for normal-form games), else the sequence form
+    (``lp`` when the subgame is constant-sum, ``lcp`` otherwise), which does
+    not grow with the number of plans.  More players: ``pure``.
+    """
+    if sub.num_players != 2:
+        return "pure"
+    m1, m2 = count_plans(sub, 0), count_plans(sub, 1)
+    if m1 * m2 <= DEFAULT_MAX_PROFILES and (m1 * m2 <= ENUMERATION_LIMIT or min(m1, m2) <= 2):
+        return "vertex-enumeration"
+    return "lp" if sub.is_constant_sum() else "lcp"
 
 
 @register(
@@ -130,9 +148,12 @@ def _default_method(game: ExtensiveFormGame) -> str:
     players=(1, None),
     finds="some",
     options={
-        "subgame_method": "normal-form method for each subgame's reduced normal form (default: "
-        "vertex-enumeration for 2 players, pure otherwise), or a sequence-form method solving "
-        "each 2-player subgame as a tree: 'lcp', or 'lp' for zero-sum subgames",
+        "subgame_method": "normal-form method for each subgame's reduced normal form, or a "
+        "sequence-form method solving each 2-player subgame as a tree: 'lcp', or 'lp' for "
+        "zero-sum subgames (default, per subgame: 2 players, vertex-enumeration while the "
+        f"reduced normal form has at most {ENUMERATION_LIMIT} profiles (or one player has at "
+        "most 2 plans), else 'lp' if the subgame is constant-sum, else 'lcp'; more players: "
+        "pure)",
         "max_equilibria": "cap on equilibria carried per subgame "
         f"(default {DEFAULT_MAX_EQUILIBRIA})",
         "max_profiles": "size guard of each subgame's reduced normal form (normal-form "
@@ -149,9 +170,10 @@ def solve_spe(
 ) -> SolveResult:
     """Subgame-perfect equilibria by backward induction over subgames."""
     game.require_perfect_recall("spe")
-    method = subgame_method or _default_method(game)
-    spec = get_method(method)
-    if method not in SEQUENCE_FORM_METHODS and "normal" not in spec.forms:
+    method = subgame_method
+    if method is not None and method not in SEQUENCE_FORM_METHODS and (
+        "normal" not in get_method(method).forms
+    ):
         raise InvalidOptionError(
             "subgame_method must be a normal-form method or a sequence-form method "
             f"({', '.join(map(repr, SEQUENCE_FORM_METHODS))}), not {method!r}"
@@ -174,6 +196,7 @@ def solve_spe(
         inner_of[a].append(r)
     solved: dict[int, list[Alternative]] = {}
     complete, status = True, "ok"
+    used: dict[str, int] = {}
     try:
         for r in reversed(roots):
             budget.tick()
@@ -183,8 +206,10 @@ def solve_spe(
             for combo in itertools.product(*(solved[c] for c in inner)):
                 values = {c: alt[0] for c, alt in zip(inner, combo)}
                 sub, sets = _collapsed(game, nodes, values)
-                found, ok = _solve_subgame(sub, sets, method, budget, max_profiles)
-                complete &= ok and spec.finds == "all"
+                chosen = method or _default_method(sub)
+                used[chosen] = used.get(chosen, 0) + 1
+                found, ok = _solve_subgame(sub, sets, chosen, budget, max_profiles)
+                complete &= ok and get_method(chosen).finds == "all"
                 for pay, own in found:
                     merged = dict(own)
                     for alt in combo:
@@ -203,7 +228,12 @@ def solve_spe(
         for h, probs in own.items():
             vec[game.action_offset[h] : game.action_offset[h + 1]] = np.asarray(probs, dtype=float)
         vectors.append(vec)
-    stats: dict[str, Any] = {"subgames": len(roots), "subgame_method": method}
+    stats: dict[str, Any] = {
+        "subgames": len(roots),
+        "subgame_method": method or "by size: " + ", ".join(
+            f"{name} ({count} subgame{'s' if count != 1 else ''})" for name, count in used.items()
+        ),
+    }
     return build_tree_result(
         game,
         vectors,

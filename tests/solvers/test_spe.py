@@ -13,8 +13,10 @@ from hypothesis import strategies as st
 
 import gametheory as gt
 from gametheory.exceptions import InvalidGameError, InvalidOptionError, MethodNotApplicableError
+from gametheory.games.tree_builder import from_nested
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import poker_cases as pc
 import tree_cases as tc
 
 
@@ -192,3 +194,43 @@ def test_size_guard_applies_to_reduced_normal_forms_only():
     for method in ("lcp", "lp"):
         res = gt.solve(g, method="spe", subgame_method=method, max_profiles=4)
         assert res.ok and len(res) == 1 and res[0].regret <= g.tolerance()
+
+
+def _kuhn_with_rake() -> gt.ExtensiveFormGame:
+    """Kuhn poker where the house takes 1/10 of P2's winnings: no longer constant-sum."""
+
+    def raked(node):
+        if isinstance(node, list):
+            v = Fraction(node[0])
+            return [v, -v - (Fraction(1, 10) * -v if v < 0 else 0)]
+        return {**node, "actions": {a: raked(sub) for a, sub in node["actions"].items()}}
+
+    deals = {
+        f"{pc.RANKS[a]}{pc.RANKS[b]}": (Fraction(1, 6), raked(pc._kuhn_node((a, b), "")))
+        for a in range(3)
+        for b in range(3)
+        if a != b
+    }
+    return from_nested({"chance": deals}, players=pc.PLAYERS, title="raked Kuhn")
+
+
+def test_default_subgame_method_follows_the_subgame_size():
+    # small subgames: vertex enumeration of the reduced normal form
+    res = gt.solve(tc.selten_horse(), method="spe")
+    assert "pure" in res.stats["subgame_method"]  # three players
+    res = gt.solve(tc.entry_deterrence(), method="spe")
+    assert res.stats["subgame_method"].startswith("by size: vertex-enumeration")
+    # Leduc's reduced normal form is far beyond the size guard; auto still solves it (lp)
+    leduc = pc.leduc_poker()
+    auto = gt.solve(leduc)
+    assert auto.ok and auto.stats["chosen_by"].startswith("auto: imperfect information")
+    assert "lp (" in auto.stats["subgame_method"]
+    lp = gt.solve(leduc, method="lp")
+    assert auto[0].payoff_values == pytest.approx(lp[0].payoff_values, abs=1e-9)
+    # general-sum and too large to enumerate (27 x 64 plans): the sequence-form lcp
+    raked = _kuhn_with_rake()
+    assert not raked.is_constant_sum()
+    res = gt.solve(raked)
+    assert res.ok and len(res) == 1 and "lcp (1 subgame)" in res.stats["subgame_method"]
+    assert res[0].regret <= raked.tolerance()
+    assert res[0].payoff_values == gt.solve(raked, method="lcp")[0].payoff_values
