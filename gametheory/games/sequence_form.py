@@ -22,15 +22,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import cached_property
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .. import numbers as nb
-from ..exceptions import InvalidGameError, InvalidProfileError
-from . import tree_arrays as ta
+from ..exceptions import InvalidGameError
 from .behavior import reach_probabilities
-from .tree_structure import infoset_parent_sequences, own_sequences
+from .sequence_levels import JointSequences, build_joint
+from .sequence_plans import SequencePlansMixin
+from .tree_structure import own_sequences
 
 if TYPE_CHECKING:
     from scipy.sparse import csr_matrix
@@ -39,7 +41,7 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True, eq=False)
-class SequenceForm:
+class SequenceForm(SequencePlansMixin):
     """Sequences, realisation-plan constraints and payoffs of a game tree.
 
     Build it with :func:`sequence_form`.  Per-player tuples are indexed by
@@ -71,6 +73,11 @@ class SequenceForm:
         empty sequence itself).
     sequence_depths
         Per player, the number of own actions in each sequence.
+    joint
+        All players' sequences numbered jointly and their information sets
+        grouped by depth (:mod:`.sequence_levels`): the per-player arrays
+        above are slices of it, and the recursions over sequences (plans,
+        best responses) run over it for all players at once.
     """
 
     game: ExtensiveFormGame
@@ -79,10 +86,37 @@ class SequenceForm:
     parent_sequences: tuple[np.ndarray, ...]
     action_sequence: np.ndarray
     terminal_sequences: np.ndarray
-    sequence_rows: tuple[np.ndarray, ...]
-    sequence_parents: tuple[np.ndarray, ...]
-    sequence_depths: tuple[np.ndarray, ...]
+    joint: JointSequences = field(repr=False)
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    # ------------------------------------------------------------------ per-sequence views
+    @cached_property
+    def sequence_rows(self) -> tuple[np.ndarray, ...]:
+        """Per player, the constraint row of each sequence's last action (``0``: empty)."""
+        row_of_set = np.zeros(self.game.num_infosets + 1, dtype=np.int64)  # last: none
+        for sets in self.infosets:
+            row_of_set[sets] = np.arange(1, sets.size + 1)
+        return self._per_player(row_of_set[self.joint.seq_set])
+
+    @cached_property
+    def sequence_parents(self) -> tuple[np.ndarray, ...]:
+        """Per player, the sequence that each sequence extends (``0`` for the empty one)."""
+        joint = self.joint
+        empty = joint.offsets[:-1].repeat(np.diff(joint.offsets))
+        return self._per_player(joint.seq_parent - empty)
+
+    @cached_property
+    def sequence_depths(self) -> tuple[np.ndarray, ...]:
+        """Per player, the number of own actions in each sequence."""
+        joint = self.joint
+        depth = np.zeros(joint.num_sequences, dtype=np.int64)
+        for k, (_, seqs, _, _, _) in enumerate(joint.groups):
+            depth[seqs] = k + 1
+        return self._per_player(depth)
+
+    def _per_player(self, joint_values: np.ndarray) -> tuple[np.ndarray, ...]:
+        joint_values.setflags(write=False)
+        return tuple(joint_values[a:b] for a, b in pairwise(self.joint.offsets.tolist()))
 
     # ------------------------------------------------------------------ sizes
     @property
@@ -105,11 +139,11 @@ class SequenceForm:
         A ``scipy.sparse`` CSR matrix, or with ``dense=True`` an int64 array.
         """
         if dense:
-            rows, cols, vals = self.constraint_entries(player)
-            out = np.zeros(
-                (self.num_constraints(player), self.num_sequences(player)), dtype=np.int64
-            )
-            out[rows, cols] = vals
+            ns = self.num_sequences(player)
+            out = np.zeros((self.num_constraints(player), ns), dtype=np.int64)
+            out[0, 0] = 1
+            out[self.sequence_rows[player][1:], np.arange(1, ns)] = 1
+            out[np.arange(1, out.shape[0]), self.parent_sequences[player]] = -1
             return out
         key = f"E{player}"
         if key not in self._cache:
@@ -170,14 +204,23 @@ class SequenceForm:
         Exact values are ``Fraction`` objects.
         """
         self._require_two_players()
-        game = self.game
-        vec = np.ones(game.num_actions, dtype=object if exact else np.float64)
-        mask = ~game._player_action
-        vec[mask] = (game.exact_probabilities() if exact else game.float_probabilities())[mask]
-        weight = reach_probabilities(game, vec, exact)[game.terminals]
-        pay = game.exact_payoffs() if exact else game.float_payoffs()
+        pay = self.game.exact_payoffs() if exact else self.game.float_payoffs()
         ts = self.terminal_sequences
-        return ts[:, 0], ts[:, 1], pay * weight[:, None]
+        return ts[:, 0], ts[:, 1], pay * self._chance_weights(exact)[:, None]
+
+    def _chance_weights(self, exact: bool) -> np.ndarray:
+        """The product of the chance probabilities on the path to each terminal (cached)."""
+        key = f"chance-{exact}"
+        if key not in self._cache:
+            game = self.game
+            vec = np.ones(game.num_actions, dtype=object if exact else np.float64)
+            mask = ~game._player_action
+            probs = game.exact_probabilities() if exact else game.float_probabilities()
+            vec[mask] = probs[mask]
+            weight = reach_probabilities(game, vec, exact)[game.terminals]
+            weight.setflags(write=False)
+            self._cache[key] = weight
+        return self._cache[key]
 
     def payoff_matrices(self, exact: bool = False, dense: bool = False) -> tuple[Any, Any]:
         """The payoff matrices ``(A, B)`` over sequence pairs.
@@ -222,144 +265,10 @@ class SequenceForm:
             self._cache[key] = tuple(out)
         return self._cache[key]
 
-    def pure_best_response(
-        self, player: int, values: np.ndarray, exact: bool = False
-    ) -> tuple[Any, np.ndarray]:
-        """A pure best response given the payoff of each of the player's sequences.
-
-        Parameters
-        ----------
-        player
-            Player number.
-        values
-            Payoff contribution of each sequence against fixed opponents (e.g.
-            ``A @ y`` for player 1): what the terminals whose last own action
-            is the sequence pay, weighted by the others' reach.
-        exact
-            Object arrays of ``Fraction``.
-
-        Returns
-        -------
-        value, choice
-            The best-response payoff, and for each of the player's information
-            sets (constraint rows ``1..``) the sequence of a best action: the
-            first best one, chosen at every information set, reachable or not.
-        """
-        val = np.array(values, dtype=object if exact else np.float64, copy=True)
-        sets = self.infosets[player]
-        choice = np.zeros(sets.size, dtype=np.int64)
-        if sets.size == 0:
-            return val[0], choice
-        nact = self.game.infoset_num_actions[sets]
-        first = 1 + np.cumsum(nact) - nact
-        depth = self.sequence_depths[player][first]
-        parent = self.parent_sequences[player]
-        for d in range(int(depth.max()), 0, -1):
-            group = np.flatnonzero(depth == d)
-            counts = nact[group]
-            starts = np.cumsum(counts) - counts
-            idx = np.repeat(first[group] - starts, counts) + np.arange(int(counts.sum()))
-            vals = val[idx]
-            best = np.maximum.reduceat(vals, starts)
-            at_best = vals == np.repeat(best, counts)
-            pos = np.where(at_best, np.arange(vals.size), vals.size)
-            choice[group] = idx[np.minimum.reduceat(pos, starts)]
-            np.add.at(val, parent[group], best)
-        return val[0], choice
-
     def _require_two_players(self) -> None:
         if self.num_players != 2:
             raise InvalidGameError(
                 f"sequence-form payoff matrices need 2 players; this game has {self.num_players}"
-            )
-
-    # ------------------------------------------------------------------ plans <-> behaviour
-    def realization_plan(
-        self, behavior: np.ndarray, player: int, exact: bool = False
-    ) -> np.ndarray:
-        """The realisation plan of a player's part of a behaviour vector (one entry per action).
-
-        ``x[s]`` is the product of the behaviour probabilities of the actions
-        in sequence ``s``.
-        """
-        behavior = np.asarray(behavior, dtype=object if exact else np.float64)
-        if behavior.shape != (self.game.num_actions,):
-            raise InvalidProfileError(
-                f"a behaviour vector needs {self.game.num_actions} entries (one per action)"
-            )
-        depth = self.sequence_depths[player]
-        parent = self.sequence_parents[player]
-        local = behavior[self.sequence_actions[player][1:]]
-        x = np.empty(self.num_sequences(player), dtype=object if exact else np.float64)
-        x[0] = Fraction(1) if exact else 1.0
-        for d in range(1, int(depth.max(initial=0)) + 1):
-            at = np.flatnonzero(depth == d)
-            x[at] = x[parent[at]] * local[at - 1]
-        return x
-
-    def behavior_from_plans(self, plans: Any, exact: bool = False) -> np.ndarray:
-        """The behaviour vector of realisation plans (one plan per player).
-
-        At an information set whose sequence has probability 0 (ruled out by
-        the player's own earlier choices) the actions are played uniformly;
-        there the behaviour does not change any payoff.
-
-        Returns
-        -------
-        numpy.ndarray
-            One probability per action (chance actions carry the chance
-            probabilities), validated by the game.
-        """
-        game = self.game
-        if len(plans) != self.num_players:
-            raise InvalidProfileError(f"need {self.num_players} realisation plans")
-        vec = np.zeros(game.num_actions, dtype=object if exact else np.float64)
-        for i, x in enumerate(plans):
-            x = np.asarray(x, dtype=object if exact else np.float64)
-            if x.shape != (self.num_sequences(i),):
-                raise InvalidProfileError(
-                    f"{game.players[i]} has {self.num_sequences(i)} sequences, "
-                    f"got a plan of length {x.size}"
-                )
-            if not exact:
-                x = np.clip(x, 0.0, None)
-            reach = x[self.sequence_parents[i][1:]]
-            vals = x[1:]
-            sets = self.infosets[i][self.sequence_rows[i][1:] - 1]
-            k = game.infoset_num_actions[sets]
-            if exact:
-                share = np.array(
-                    [v / r if r != 0 else Fraction(1, int(n)) for v, r, n in zip(vals, reach, k)],
-                    dtype=object,
-                )
-            else:
-                ok = reach > nb.PROB_TOL
-                share = np.where(ok, vals / np.where(ok, reach, 1.0), 1.0 / k)
-                # renormalise each information set (rounding of a float plan)
-                sums = np.zeros(game.num_infosets)
-                np.add.at(sums, sets, share)
-                total = sums[sets]
-                share = np.where(total > 0, share / np.where(total > 0, total, 1.0), 1.0 / k)
-            vec[self.sequence_actions[i][1:]] = share
-        return game.behavior_vector(vec, exact=exact)
-
-    def check_plan(self, x: Any, player: int, exact: bool = False) -> None:
-        """Raise :class:`InvalidProfileError` unless ``x >= 0`` and ``E x = e`` (within 1e-9)."""
-        if exact:
-            rows, cols, vals = self.constraint_entries(player)
-            res = [Fraction(0)] * self.num_constraints(player)
-            for r, c, v in zip(rows.tolist(), cols.tolist(), vals.tolist()):
-                res[r] += v * x[c]
-            res[0] -= 1
-            bad = any(v < 0 for v in x) or any(r != 0 for r in res)
-        else:
-            x = np.asarray(x, dtype=np.float64)
-            res = self.constraint_matrix(player) @ x - self.constraint_rhs(player)
-            bad = bool(np.any(x < -1e-9) or np.any(np.abs(res) > 1e-9))
-        if bad:
-            raise InvalidProfileError(
-                f"not a realisation plan of {self.game.players[player]}: it must be "
-                "non-negative and satisfy the sequence-form constraints"
             )
 
 
@@ -375,58 +284,85 @@ def sequence_form(game: ExtensiveFormGame) -> SequenceForm:
         return game._cache["sequence_form"]
     game.require_perfect_recall("the sequence form")
     n = game.num_players
-    owner = np.repeat(game.infoset_player, game.infoset_num_actions)
-    action_sequence = np.full(game.num_actions, -1, dtype=np.int64)
-    owner_set = np.repeat(np.arange(game.num_infosets), game.infoset_num_actions)
-    seq_actions, sets_out, parents, rows_out, seq_parents, depths = [], [], [], [], [], []
-    t = game.terminals
-    term_seq = np.zeros((t.size, n), dtype=np.int64)
-    for i in range(n):
-        acts = np.flatnonzero(owner == i)
-        action_sequence[acts] = np.arange(1, acts.size + 1)
-        seq_actions.append(np.concatenate([[-1], acts]).astype(np.int64))
-        sets, parent_action = infoset_parent_sequences(game, i)
-        sets_out.append(sets.astype(np.int64))
-        parent = np.where(parent_action >= 0, action_sequence[np.maximum(parent_action, 0)], 0)
-        parents.append(parent)
-        row_of_set = np.zeros(game.num_infosets, dtype=np.int64)
-        row_of_set[sets] = np.arange(1, sets.size + 1)
-        rows = np.concatenate([[0], row_of_set[owner_set[acts]]]).astype(np.int64)
-        rows_out.append(rows)
-        seq_parent = np.concatenate([[0], parent])[rows]
-        seq_parents.append(seq_parent)
-        # own depth of each information set: a representative node's own actions so far
-        own_edge = np.zeros(game.num_nodes, dtype=np.int64)
-        own_edge[1:] = game.node_player[game.parent[1:]] == i
-        count = ta.top_down_sum(game.layout, own_edge)
-        nodes = np.flatnonzero(game.node_player == i)
-        rep = np.full(game.num_infosets, -1, dtype=np.int64)
-        rep[game.node_infoset[nodes[::-1]]] = nodes[::-1]
-        depth = np.concatenate([[0], count[rep[owner_set[acts]]] + 1]).astype(np.int64)
-        depths.append(depth)
-        last = own_sequences(game, i)[t]
-        term_seq[:, i] = np.where(last >= 0, action_sequence[np.maximum(last, 0)], 0)
-    for arr in (
-        action_sequence,
-        term_seq,
-        *seq_actions,
-        *sets_out,
-        *parents,
-        *rows_out,
-        *seq_parents,
-        *depths,
-    ):
+    nact, iplayer, offs = game.infoset_num_actions, game.infoset_player, game.action_offset
+    owner_set = np.arange(iplayer.size).repeat(nact)
+    # the players' information sets and actions, player by player (global order within one)
+    jsets = iplayer.argsort(kind="stable")[int((iplayer < 0).sum()) :]
+    set_player = iplayer[jsets]
+    k = nact[jsets]
+    jacts = (offs[jsets] - (k.cumsum() - k)).repeat(k) + np.arange(int(k.sum()))
+    act_player = set_player.repeat(k)
+    set_offsets = np.zeros(n + 1, dtype=np.int64)
+    set_offsets[1:] = np.bincount(set_player, minlength=n).cumsum()
+    offsets = np.zeros(n + 1, dtype=np.int64)  # each player's empty sequence, joint numbering
+    offsets[1:] = (np.bincount(act_player, minlength=n) + 1).cumsum()
+    seqs = np.arange(1, jacts.size + 1) + act_player  # joint sequence of each action
+    # sequence numbers (1..) of the actions, per player
+    action_sequence = np.full(owner_set.size, -1, dtype=np.int64)
+    action_sequence[jacts] = seqs - offsets[act_player]
+    # the player's last own action before each set, read at a representative node
+    own = np.stack([own_sequences(game, i) for i in range(n)])
+    nodes = (game.node_player >= 0).nonzero()[0][::-1]
+    rep = np.zeros(iplayer.size, dtype=np.int64)
+    rep[game.node_infoset[nodes]] = nodes
+    set_action = np.full(iplayer.size, -1, dtype=np.int64)
+    set_action[jsets] = own[set_player, rep[jsets]]
+    sequence_of = np.append(action_sequence, 0)  # action -1 (none): the empty sequence
+    set_parent = sequence_of[set_action]
+    depth = _own_depths(np.append(owner_set, -1)[set_action], jsets)
+    # per joint sequence: action, information set and parent
+    total = int(offsets[-1])
+    seq_action = np.full(total, -1, dtype=np.int64)
+    seq_action[seqs] = jacts
+    seq_set = np.full(total, -1, dtype=np.int64)
+    seq_set[seqs] = owner_set[jacts]
+    seq_parent = offsets[:-1].repeat(offsets[1:] - offsets[:-1])  # the empty ones: themselves
+    seq_parent[seqs] += set_parent[owner_set[jacts]]
+    joint_parent = offsets[set_player] + set_parent[jsets]
+    joint = build_joint(
+        offsets,
+        set_offsets,
+        seq_action=seq_action,
+        seq_parent=seq_parent,
+        seq_set=seq_set,
+        action_seqs=seqs,
+        first=seqs[k.cumsum() - k],
+        nact=k,
+        depth=depth[jsets],
+        parent=joint_parent,
+    )
+    term_seq = sequence_of[own[:, game.terminals].T]
+    parents = set_parent[jsets]
+    for arr in (action_sequence, term_seq, parents, jsets):
         arr.setflags(write=False)
+    cut = [slice(a, b) for a, b in zip(offsets[:-1].tolist(), offsets[1:].tolist())]
+    hcut = [slice(a, b) for a, b in zip(set_offsets[:-1].tolist(), set_offsets[1:].tolist())]
     out = SequenceForm(
         game=game,
-        sequence_actions=tuple(seq_actions),
-        infosets=tuple(sets_out),
-        parent_sequences=tuple(parents),
+        sequence_actions=tuple(seq_action[c] for c in cut),
+        infosets=tuple(jsets[h] for h in hcut),
+        parent_sequences=tuple(parents[h] for h in hcut),
         action_sequence=action_sequence,
         terminal_sequences=term_seq,
-        sequence_rows=tuple(rows_out),
-        sequence_parents=tuple(seq_parents),
-        sequence_depths=tuple(depths),
+        joint=joint,
     )
     game._cache["sequence_form"] = out
     return out
+
+
+def _own_depths(parent_set: np.ndarray, sets: np.ndarray) -> np.ndarray:
+    """Own depth of each information set in ``sets`` (1 + the sets on the chain above it).
+
+    ``parent_set[h]`` is the set of the owner's previous action (``-1`` for
+    none); the chains are followed for all sets at once.
+    """
+    depth = np.zeros(parent_set.size, dtype=np.int64)
+    depth[sets] = 1
+    cur = sets[parent_set[sets] >= 0]
+    anc = parent_set[cur]
+    while cur.size:
+        depth[cur] += 1
+        anc = parent_set[anc]
+        keep = anc >= 0
+        cur, anc = cur[keep], anc[keep]
+    return depth

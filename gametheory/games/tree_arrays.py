@@ -212,12 +212,27 @@ def top_down_sum(layout: Layout, edge: np.ndarray) -> np.ndarray:
     return out
 
 
+#: Trees up to this many nodes use pointer jumping in :func:`top_down_last` (a few whole-array
+#: steps instead of one step per level: faster while the per-call overhead dominates).
+JUMP_NODES = 10_000
+
+
 def top_down_last(layout: Layout, mark: np.ndarray, value: np.ndarray) -> np.ndarray:
     """For each node, ``value`` at the deepest edge on its path with ``mark`` True.
 
     ``mark[v]`` and ``value[v]`` describe the edge into ``v``; nodes with no
     marked edge on their path get ``-1``.
     """
+    if mark.ndim == 1 and mark.size <= JUMP_NODES:
+        # each node points to itself when its edge is marked, else to its parent; after
+        # k doublings it points 2**k steps up, so bit_length(depth) of them reach the
+        # deepest marked edge on the path (or the root)
+        n = mark.size
+        nxt = np.where(mark, np.arange(n), layout.parent)
+        nxt[0] = 0
+        for _ in range((layout.num_levels - 1).bit_length()):
+            nxt = nxt[nxt]
+        return np.where(mark[nxt] & (nxt > 0), value[nxt], -1).astype(np.int64, copy=False)
     out = np.full(mark.shape, -1, dtype=np.int64)
     ls = layout.level_start
     for d in range(1, layout.num_levels):

@@ -64,7 +64,9 @@ def perfect_recall_violation(game: ExtensiveFormGame) -> tuple[str, str] | None:
         if sets.size == 0:
             continue
         last = own_sequences(game, i)
-        nodes = np.flatnonzero(np.isin(game.node_infoset, sets))
+        member = np.zeros(game.num_infosets + 1, dtype=bool)  # the extra entry: terminals (-1)
+        member[sets] = True
+        nodes = np.flatnonzero(member[game.node_infoset])
         h = game.node_infoset[nodes]
         vals = last[nodes]
         lo = np.full(game.num_infosets, np.iinfo(np.int64).max)

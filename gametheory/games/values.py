@@ -59,6 +59,10 @@ def classify(arr: np.ndarray, what: str, skip: np.ndarray | None = None) -> str:
     return nb.combine_kinds(kinds)
 
 
+#: Entry types that numpy converts to float64 exactly as ``float(value)`` does.
+_PLAIN = frozenset({int, float, Fraction})
+
+
 def to_float(arr: np.ndarray, skip: np.ndarray | None = None) -> np.ndarray:
     """float64 copy (entries marked by ``skip`` become NaN)."""
     if arr.dtype.kind == "f":
@@ -68,6 +72,10 @@ def to_float(arr: np.ndarray, skip: np.ndarray | None = None) -> np.ndarray:
     out = np.full(arr.shape, np.nan)
     flat_out, flat = out.reshape(-1), arr.reshape(-1)
     use = range(flat.size) if skip is None else np.flatnonzero(~skip.reshape(-1))
+    used = flat if skip is None else flat[use]
+    if _PLAIN.issuperset(map(type, used.tolist())):  # no symbolic entries: one cast
+        flat_out[slice(None) if skip is None else use] = used.astype(np.float64)
+        return out
     for k in use:
         flat_out[k] = nb.to_float(flat[k])
     return out

@@ -66,6 +66,16 @@ def _as_exact(values: Any) -> np.ndarray:
     return out
 
 
+def _small_solve(mat: np.ndarray, rhs: np.ndarray) -> np.ndarray:
+    """``mat^{-1} rhs`` by LAPACK ``gesv`` (without ``numpy.linalg``'s per-call overhead)."""
+    from scipy.linalg.lapack import dgesv
+
+    _, _, out, info = dgesv(mat, rhs)
+    if info != 0:  # pragma: no cover - a basis is never singular
+        raise SolverError(f"basis matrix became singular (LAPACK info {info})")
+    return out
+
+
 class Tableau:
     """A simplex tableau in revised form, with basis bookkeeping and lexicographic pivoting.
 
@@ -157,14 +167,13 @@ class Tableau:
         self._stored = np.empty((k, 1 + min(k, width)), dtype=dtype, order="F")
         self._stored[:, 0] = q
         self.basis = basis
-        self.row_of = [-1] * nvars
-        self._init_row = [-1] * nvars
-        for r, v in enumerate(basis):
-            self.row_of[v] = r
-            self._init_row[v] = r
-        self._ncol = [-1] * nvars
-        for c, v in enumerate(cols):
-            self._ncol[v] = c
+        where = np.full(nvars, -1, dtype=np.intp)
+        where[basis] = np.arange(k)
+        self.row_of = where.tolist()
+        self._init_row = list(self.row_of)
+        where[:] = -1
+        where[cols] = np.arange(width)
+        self._ncol = where.tolist()
         self.lex_order = list(basis)
         self._slot_of = [-1] * nvars
         self._slot_var: list[int] = []
@@ -454,11 +463,9 @@ class Tableau:
             return
         k = self.num_rows
         basis_matrix = np.zeros((k, k))
-        for r, v in enumerate(self.basis):
-            if self._init_row[v] >= 0:
-                basis_matrix[self._init_row[v], r] = 1.0
-            else:
-                basis_matrix[:, r] = self._mat[:, self._ncol[v]]
+        unit_rows, init, structural, cols = self._basis_parts()
+        basis_matrix[init, unit_rows] = 1.0
+        basis_matrix[:, structural] = self._mat[:, cols]
         s = len(self._slot_var)
         unit = np.zeros((k, 1 + s))
         unit[:, 0] = self._rhs0
@@ -468,3 +475,46 @@ class Tableau:
         except np.linalg.LinAlgError as exc:  # pragma: no cover - a basis is never singular
             raise SolverError(f"basis matrix became singular: {exc}") from None
         self._col_key = None
+
+    def _basis_parts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The basis matrix by columns: ``(unit rows, their 1s, structural rows, their columns)``.
+
+        Row ``r`` of the basis whose variable is an initial basic one has the
+        unit column ``e_{init}``; the others have their original column of
+        :attr:`_mat`.
+        """
+        is_unit = self._is_initial.astype(bool)
+        unit = is_unit.nonzero()[0]
+        structural = (~is_unit).nonzero()[0]
+        basis, ncol = self.basis, self._ncol
+        cols = np.array([ncol[basis[r]] for r in structural.tolist()], dtype=np.intp)
+        return unit, self._src_of_row[unit], structural, cols
+
+    def solved_values(self) -> np.ndarray:
+        """Like :meth:`values`, but recomputed from the original system (float).
+
+        Solves ``B z = q`` for the current basis without the rounding error
+        that the pivots accumulated.  Only the structural columns of ``B``
+        need a dense solve: restricted to the rows that no unit column of the
+        basis covers they form a square system, and each unit column's value
+        then follows from its own row.  Exact tableaux carry no error: for
+        them this is :meth:`values`.
+        """
+        if self.exact:
+            return self.values()
+        unit, init, structural, cols = self._basis_parts()
+        q = self._rhs0
+        z = np.zeros(self.num_rows)
+        if structural.size:
+            covered = np.zeros(self.num_rows, dtype=bool)
+            covered[init] = True
+            free = (~covered).nonzero()[0]
+            block = self._mat[:, cols]
+            zs = _small_solve(block[free], q[free])
+            z[structural] = zs
+            z[unit] = q[init] - block[init] @ zs
+        else:
+            z[unit] = q[init]
+        out = np.zeros(self.num_variables)
+        out[self.basis] = z
+        return out

@@ -90,7 +90,7 @@ class _SparseLexTableau(Tableau):
         if exact:
             rows = np.flatnonzero(np.fromiter((v > 0 for v in col), dtype=bool, count=col.size))
         else:
-            rows = np.flatnonzero(col > PIVOT_TOL)
+            rows = (col > PIVOT_TOL).nonzero()[0]
         if rows.size <= 1:
             return int(rows[0]) if rows.size else -1
         piv = col[rows]
@@ -101,7 +101,7 @@ class _SparseLexTableau(Tableau):
         if rows.size == 1:
             return int(rows[0])
         prefer = self.row_of[self.prefer] if self.prefer >= 0 else -1
-        if prefer >= 0 and np.any(rows == prefer):
+        if prefer >= 0 and (rows == prefer).any():
             return int(prefer)
         init_row = self._init_row
         events = [
@@ -156,6 +156,27 @@ def _uniform_behavior(game: ExtensiveFormGame, exact: bool) -> np.ndarray:
     return vec
 
 
+#: Float products ``P @ Q`` with at most this many entries in ``P`` use BLAS; larger ones (the
+#: sequence-form data are sparse) add up only the nonzero entries of ``P``, which also keeps
+#: OpenBLAS from starting threads (costly on a busy machine).
+DENSE_PRODUCT_ENTRIES = 8192
+
+
+def _float_matmul(P: np.ndarray, Q: np.ndarray) -> np.ndarray:
+    """``P @ Q`` in float: BLAS for small ``P``, else a sum over the nonzero entries of ``P``."""
+    if P.size <= DENSE_PRODUCT_ENTRIES:
+        return P @ Q
+    rows, cols = P.nonzero()  # row by row
+    vals = P[rows, cols]
+    if Q.ndim == 1:
+        return np.bincount(rows, vals * Q[cols], minlength=P.shape[0])
+    out = np.zeros((P.shape[0], Q.shape[1]))
+    if rows.size:
+        first = np.flatnonzero(np.diff(rows, prepend=-1))
+        out[rows[first]] = np.add.reduceat(vals[:, None] * Q[cols], first, axis=0)
+    return out
+
+
 def _sparse_matmul(P: np.ndarray, Q: np.ndarray) -> np.ndarray:
     """``P @ Q`` for exact (object or integer) arrays, touching only nonzero entries.
 
@@ -174,36 +195,6 @@ def _sparse_matmul(P: np.ndarray, Q: np.ndarray) -> np.ndarray:
         if c.size:
             out[i, c] += P[i, j] * Q2[j, c]
     return out[:, 0] if vec else out
-
-
-def _unit_inverse(mat: np.ndarray) -> np.ndarray:
-    """Inverse of a unimodular integer matrix, as an integer matrix (checked exactly)."""
-    inv = np.rint(np.linalg.inv(mat.astype(np.float64))).astype(np.int64)
-    if not np.array_equal(mat @ inv, np.eye(mat.shape[0], dtype=np.int64)):
-        raise SolverError(
-            "the sequence-form constraint matrix is not unimodular"
-        )  # pragma: no cover
-    return inv
-
-
-def _player_blocks(
-    sf: SequenceForm, player: int, values: np.ndarray, exact: bool
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """``S`` (best-response sequences), ``N`` (the others), ``plan_S`` and ``K``.
-
-    ``S`` holds the empty sequence and a best action at every information set
-    against the sequence payoffs ``values`` (the other player's starting
-    plan): a pure strategy.  ``x_S = plan_S * x_0 + K x_N`` solves the
-    constraints ``E x = e x_0``.
-    """
-    _, chosen = sf.pure_best_response(player, values, exact)
-    S = np.concatenate([[0], chosen]).astype(np.int64)
-    inside = np.zeros(sf.num_sequences(player), dtype=bool)
-    inside[S] = True
-    N = np.flatnonzero(~inside)
-    E = sf.constraint_matrix(player, dense=True)
-    inv = _unit_inverse(E[:, S])
-    return S, N, inv[:, 0], -inv @ E[:, N]
 
 
 def lemke_tableau(sf: SequenceForm, exact: bool = False) -> tuple[Tableau, int, int, int]:
@@ -239,51 +230,48 @@ def _lemke_system(sf: SequenceForm, exact: bool) -> tuple[Any, ...]:
     if not exact:  # a positive scale of a player's payoffs does not change the path
         A = A / max(float(np.abs(A).max(initial=0.0)), 1e-300)
         B = B / max(float(np.abs(B).max(initial=0.0)), 1e-300)
-    n1, n2 = sf.num_sequences(0), sf.num_sequences(1)
+    x0, y0 = sf.realization_plans(uniform, exact)
+    mm = _sparse_matmul if exact else _float_matmul
+    # pure best responses S, T to the starting plans, and the plans x = X (x_0, x_N1),
+    # y = Y (y_0, y_N2) in terms of the sequences they leave free
+    Ay0, Bx0 = mm(A, y0), mm(B.T, x0)
+    _, chosen = sf.pure_best_responses([Ay0, Bx0], exact)
+    (S, N1, X), (T, N2, Y) = sf.pure_strategy_bases(chosen)
+    XN, YN = X[:, 1:], Y[:, 1:]
+    # u and v eliminated through a_S and b_T, with y_0 = x_0 = 1 - z0:
+    # a_N + (c1 + G1[:, 0]) x_0 + G1[:, 1:] y_N2 + K1^T a_S = c1, where G1 = X_N^T A Y,
+    # c1 = -X_N^T A y0 and K1 = X[S, 1:]; likewise b_N
+    G1, G2 = mm(XN.T, mm(A, Y)), mm(YN.T, mm(B.T, X))
+    c1, c2 = -mm(XN.T, Ay0), -mm(YN.T, Bx0)
+    n1, n2 = X.shape[0], Y.shape[0]
     n = n1 + n2
-    x0 = sf.realization_plan(uniform, 0, exact)
-    y0 = sf.realization_plan(uniform, 1, exact)
-    mm = _sparse_matmul if exact else np.matmul
-    S, N1, xs, K1 = _player_blocks(sf, 0, mm(A, y0), exact)
-    T, N2, yt, K2 = _player_blocks(sf, 1, mm(B.T, x0), exact)
-    m1, m2 = S.size, T.size
-    x_hat = np.zeros(n1, dtype=xs.dtype)
-    x_hat[S] = xs
-    y_hat = np.zeros(n2, dtype=yt.dtype)
-    y_hat[T] = yt
-    # a_N = c1 + (C1 y_hat - c1) x_0 + (C1_N2 + C1_T K2) y_N2 - K1^T a_S, and likewise b_N
-    C1 = -mm(K1.T, A[S, :]) - A[N1, :]
-    C2 = -mm(K2.T, B[:, T].T) - B[:, N2].T
-    c1, c2 = mm(C1, y0), mm(C2, x0)
-    k = n
-    dtype = object if exact else np.float64
-    zero = Fraction(0) if exact else 0.0
-    mat = np.full((k, k + 1), zero, dtype=dtype)
-    rhs = np.full(k, zero, dtype=dtype)
-    r_x, r_y = 1, m1
-    r_a, r_b = m1 + m2, m1 + m2 + N1.size
-    c_xn, c_yn = 1, 1 + N1.size
-    c_as, c_bt = 1 + N1.size + N2.size, 1 + N1.size + N2.size + m1
+    m1, m2, k1, k2 = S.size, T.size, N1.size, N2.size
+    if exact:
+        mat = np.full((n, n + 1), Fraction(0), dtype=object)
+        rhs = np.full(n, Fraction(0), dtype=object)
+    else:
+        mat = np.zeros((n, n + 1), order="F")  # the tableau's layout: no copy per call
+        rhs = np.zeros(n)
+    r_x, r_y, r_a, r_b = 1, m1, m1 + m2, m1 + m2 + k1
+    c_yn, c_as, c_bt = 1 + k1, 1 + k1 + k2, 1 + k1 + k2 + m1
     mat[0, 0] = 1
     rhs[0] = 1
-    mat[r_x:r_y, 0] = -xs[1:]
-    mat[r_x:r_y, c_xn:c_yn] = -K1[1:, :]
-    mat[r_y:r_a, 0] = -yt
-    mat[r_y:r_a, c_yn:c_as] = -K2
-    mat[r_a:r_b, 0] = c1 - mm(C1, y_hat)
-    mat[r_a:r_b, c_yn:c_as] = -(C1[:, N2] + mm(C1[:, T], K2))
-    mat[r_a:r_b, c_as:c_bt] = K1.T
+    mat[r_x:r_y, :c_yn] = -X[S[1:]]
+    YT = Y[T]
+    mat[r_y:r_a, 0] = -YT[:, 0]
+    mat[r_y:r_a, c_yn:c_as] = -YT[:, 1:]
+    mat[r_a:r_b, 0] = c1 + G1[:, 0]
+    mat[r_a:r_b, c_yn:c_as] = G1[:, 1:]
+    mat[r_a:r_b, c_as:c_bt] = XN[S].T
     rhs[r_a:r_b] = c1
-    mat[r_b:, 0] = c2 - mm(C2, x_hat)
-    mat[r_b:, c_xn:c_yn] = -(C2[:, N1] + mm(C2[:, S], K1))
-    mat[r_b:, c_bt:] = K2.T
+    mat[r_b:, 0] = c2 + G2[:, 0]
+    mat[r_b:, 1:c_yn] = G2[:, 1:]
+    mat[r_b:, c_bt:] = YT[:, 1:].T
     rhs[r_b:] = c2
     if not exact:  # best-response gaps that are zero up to rounding
         rhs[np.abs(rhs) <= 1e-13] = 0.0
     basic = np.concatenate([[2 * n], S[1:], n1 + T, n + N1, n + n1 + N2])
     nonbasic = np.concatenate([[0], N1, n1 + N2, n + S, n + n1 + T])
-    if not exact:
-        mat = np.asfortranarray(mat)  # the tableau's layout: no copy per call
     for arr in (mat, rhs, basic, nonbasic):
         arr.setflags(write=False)
     return mat, rhs, basic, nonbasic, n1, n2
@@ -308,7 +296,7 @@ def lemke_plans(
     refresh_every
         Float only: recompute the tableau from the data every this many
         pivots (default: :data:`REFRESH_PER_ROW` times the number of rows);
-        it is recomputed once more at the end.
+        the final values are recomputed from the data as well.
 
     Returns
     -------
@@ -341,8 +329,7 @@ def lemke_plans(
         entering = leaving + n if leaving < n else leaving - n
         if not exact and tab.pivots % refresh_every == 0:
             tab.refresh()
-    tab.refresh()
-    values = tab.values()
+    values = tab.solved_values()
     return values[:n1], values[n1:n], tab.pivots
 
 
@@ -401,9 +388,14 @@ def solve_lcp(game: ExtensiveFormGame, *, budget: Budget, arithmetic: str = "flo
             game, [], "lcp", complete=False, status="budget-exhausted", stats=stats
         )
     stats["pivots"] = pivots
-    vec = sf.behavior_from_plans([x, y], exact=exact)
+    vec = sf.behavior_from_plans([x, y], exact=exact, validate=False)  # checked below
     result = build_tree_result(
-        game, [np.asarray(vec, dtype=np.float64)], "lcp", complete=False, stats=stats
+        game,
+        [np.asarray(vec, dtype=np.float64)],
+        "lcp",
+        complete=False,
+        stats=stats,
+        sequence_form=sf,
     )
     if exact and result.equilibria:
         result = replace(result, equilibria=(_with_exact(game, result.equilibria[0], vec),))

@@ -24,6 +24,7 @@ import numpy as np
 from .. import numbers as nb
 from ..games import behavior as bh
 from ..games.extensive import ExtensiveFormGame
+from ..games.sequence_form import SequenceForm
 from .result import Behavior, Equilibrium, SolveResult
 
 _DENOMINATORS = (1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10**8, 10**10, 10**12)
@@ -100,11 +101,19 @@ def vector_of(game: ExtensiveFormGame, behavior: Behavior, exact: bool = False) 
     return bh.behavior_vector(game, profile, exact=exact)
 
 
-def path_of(game: ExtensiveFormGame, vec: np.ndarray) -> tuple[tuple[str, float], ...]:
-    """``((terminal label, probability), ...)`` for terminals reached with positive probability."""
-    reach = bh.reach_probabilities(game, vec)[game.terminals]
-    hit = np.flatnonzero(reach > nb.PROB_TOL)
-    return tuple((game.node_label(int(game.terminals[k])), float(reach[k])) for k in hit)
+def path_of(
+    game: ExtensiveFormGame, vec: np.ndarray, reach: np.ndarray | None = None
+) -> tuple[tuple[str, float], ...]:
+    """``((terminal label, probability), ...)`` for terminals reached with positive probability.
+
+    ``reach`` (the probability of each terminal under ``vec``) is computed
+    when not given.
+    """
+    t = game.terminals
+    if reach is None:
+        reach = bh.reach_probabilities(game, vec)[t]
+    hit = np.flatnonzero(reach > nb.PROB_TOL).tolist()
+    return tuple((game.node_label(int(t[k])), float(reach[k])) for k in hit)
 
 
 def profile_regret(game: ExtensiveFormGame, vec: np.ndarray, exact: bool = False) -> Any:
@@ -131,9 +140,16 @@ def make_tree_equilibrium(
     method: str,
     regret: float,
     notes: tuple[str, ...] = (),
+    reach: np.ndarray | None = None,
 ) -> Equilibrium:
-    """Wrap a float action vector as an :class:`Equilibrium` with behaviour and path."""
-    payoffs = bh.expected_payoffs(game, vec)
+    """Wrap a float action vector as an :class:`Equilibrium` with behaviour and path.
+
+    ``reach`` (the probability of each terminal under ``vec``) is computed
+    when not given.
+    """
+    if reach is None:
+        reach = bh.reach_probabilities(game, vec)[game.terminals]
+    payoffs = np.dot(reach, game.float_payoffs())  # as behavior.expected_payoffs
     n = game.num_players
     return Equilibrium(
         players=game.players,
@@ -144,7 +160,7 @@ def make_tree_equilibrium(
         method=method,
         notes=notes,
         behavior=behavior_tuple(game, vec),
-        path=path_of(game, vec),
+        path=path_of(game, vec, reach),
     )
 
 
@@ -159,14 +175,21 @@ def build_tree_result(
     subgame_perfect: bool = False,
     notes: tuple[str, ...] = (),
     dedupe_tol: float = 1e-7,
+    sequence_form: SequenceForm | None = None,
 ) -> SolveResult:
     """Verify candidate behaviour vectors and assemble a :class:`SolveResult`.
 
     Candidates whose regret (or, with ``subgame_perfect``, one-shot deviation
     gain at any decision node) exceeds the game's tolerance are dropped; their
     number is reported in ``stats["rejected"]`` and the status becomes
-    ``"verification-failed"``.
+    ``"verification-failed"``.  Given the game's ``sequence_form`` (perfect
+    recall), the Nash regret is computed over sequences
+    (:meth:`SequenceForm.regrets <gametheory.games.sequence_form.SequenceForm.regrets>`,
+    the same quantity as :func:`profile_regret`) with the structure the
+    solver already built.
     """
+    if sequence_form is not None and sequence_form.game is not game:
+        raise ValueError("the sequence form belongs to another game")
     tol = game.tolerance()
     kept: set[bytes] = set()
     equilibria: list[Equilibrium] = []
@@ -182,7 +205,12 @@ def build_tree_result(
         key = np.round(vec / dedupe_tol).tobytes()
         if key in kept:
             continue
-        r = profile_regret(game, vec)
+        reach = None
+        if sequence_form is not None:
+            gains, reach = sequence_form.regrets_and_reach(vec)
+            r = float(gains.max())
+        else:
+            r = profile_regret(game, vec)
         if subgame_perfect:
             r = max(r, float(bh.local_regret(game, vec)))
         if r > tol:
@@ -190,7 +218,7 @@ def build_tree_result(
             worst = max(worst, r)
             continue
         kept.add(key)
-        equilibria.append(make_tree_equilibrium(game, vec, method, r, notes))
+        equilibria.append(make_tree_equilibrium(game, vec, method, r, notes, reach))
     stats = dict(stats or {})
     if rejected:
         stats["rejected"] = rejected

@@ -11,9 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import gametheory as gt
 from gametheory.exceptions import InvalidGameError, InvalidProfileError
 from gametheory.games import behavior as bh
 from gametheory.games.sequence_form import sequence_form
+from gametheory.games.tree_builder import from_nested
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import poker_cases as pc
@@ -167,3 +169,116 @@ def test_cached_and_read_only():
         sf.terminal_sequences[0, 0] = 3
     with pytest.raises(InvalidProfileError, match="needs 30 entries"):
         sf.realization_plan(np.zeros(3), 0)
+
+
+def _pure_behavior(game, rng):
+    """A pure behaviour vector (one action per information set): most sets unreached."""
+    vec = np.zeros(game.num_actions)
+    offs = game.action_offset
+    for h in np.flatnonzero(game.infoset_player >= 0):
+        vec[offs[h] + rng.integers(0, int(game.infoset_num_actions[h]))] = 1.0
+    return game.behavior_vector(vec)
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10**6), pure=st.booleans())
+def test_regrets_over_sequences_match_the_tree_regrets(seed, pure):
+    g = tc.random_game(seed, depth=5, infosets=True, floats=True)
+    sf = sequence_form(g)
+    rng = np.random.default_rng(seed)
+    vec = _pure_behavior(g, rng) if pure else _random_behavior(g, rng)
+    gains, reach = sf.regrets_and_reach(vec)
+    np.testing.assert_allclose(gains, bh.regrets(g, vec), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(reach, bh.reach_probabilities(g, vec)[g.terminals], atol=1e-15)
+    np.testing.assert_array_equal(sf.regrets(vec), gains)
+
+
+def test_regrets_of_three_players_and_of_an_equilibrium():
+    horse = tc.selten_horse()
+    sf = sequence_form(horse)
+    rng = np.random.default_rng(0)
+    for vec in (_random_behavior(horse, rng), _pure_behavior(horse, rng)):
+        np.testing.assert_allclose(sf.regrets(vec), bh.regrets(horse, vec), atol=1e-12)
+    g = pc.kuhn_poker()
+    eq = gt.solve(g, method="lcp", arithmetic="exact")[0]
+    vec = g.behavior_vector(eq.behavior_strategies)
+    assert sequence_form(g).regrets(vec).max() <= 1e-12
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 10**6))
+def test_pure_strategy_bases_solve_the_plan_constraints(seed):
+    g = tc.random_game(seed, depth=5, infosets=True)
+    sf = sequence_form(g)
+    rng = np.random.default_rng(seed)
+    chosen = []
+    for i in range(2):
+        sets = sf.infosets[i]
+        first = 1 + np.cumsum(g.infoset_num_actions[sets]) - g.infoset_num_actions[sets]
+        chosen.append(first + rng.integers(0, g.infoset_num_actions[sets]))
+    for i, (S, N, X) in enumerate(sf.pure_strategy_bases(chosen)):
+        E = sf.constraint_matrix(i, dense=True)
+        assert S.tolist() == [0, *chosen[i]]
+        assert sorted([*S.tolist(), *N.tolist()]) == list(range(sf.num_sequences(i)))
+        assert X.shape == (sf.num_sequences(i), 1 + N.size) and X.dtype == np.int64
+        # x = X (x_0, x_N) satisfies E x = e x_0 for any x_0 and x_N ...
+        np.testing.assert_array_equal(E @ X[:, 0], sf.constraint_rhs(i))
+        np.testing.assert_array_equal(E @ X[:, 1:], 0)
+        # ... and keeps x_0 and x_N as given; with x_N = 0 it is the pure strategy's plan
+        np.testing.assert_array_equal(X[0], np.eye(1 + N.size, dtype=np.int64)[0])
+        np.testing.assert_array_equal(X[N, 1:], np.eye(N.size, dtype=np.int64))
+        assert set(np.flatnonzero(X[:, 0]).tolist()) <= set(S.tolist())
+        sf.check_plan(X[:, 0].astype(float), i)
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 10**6))
+def test_best_responses_of_all_players_at_once(seed):
+    g = tc.random_game(seed, depth=5, infosets=True, floats=True)
+    sf = sequence_form(g)
+    vec = _random_behavior(g, np.random.default_rng(seed))
+    A, B = sf.payoff_matrices()
+    x, y = sf.realization_plans(vec)
+    values, choices = sf.pure_best_responses([A @ y, x @ B])
+    for player, v in ((0, A @ y), (1, x @ B)):
+        value, choice = sf.pure_best_response(player, v)
+        assert values[player] == value
+        np.testing.assert_array_equal(choices[player], choice)
+        np.testing.assert_array_equal(sf.realization_plan(vec, player), (x, y)[player])
+
+
+def test_per_sequence_views():
+    g = tc.random_game(7, depth=5, infosets=True)
+    sf = sequence_form(g)
+    for i in range(2):
+        acts = sf.sequence_actions[i]
+        rows, parents, depths = sf.sequence_rows[i], sf.sequence_parents[i], sf.sequence_depths[i]
+        assert rows[0] == parents[0] == depths[0] == 0 and acts[0] == -1
+        for s in range(1, acts.size):
+            h = sf.infosets[i][rows[s] - 1]
+            assert g.action_offset[h] <= acts[s] < g.action_offset[h + 1]
+            assert parents[s] == sf.parent_sequences[i][rows[s] - 1]
+            assert depths[s] == depths[parents[s]] + 1
+            assert sf.action_sequence[acts[s]] == s
+        for arr in (rows, parents, depths):
+            assert not arr.flags.writeable
+
+
+def test_trees_where_a_player_never_moves():
+    one_node = from_nested([1, 2], players=["A", "B"])
+    sf = sequence_form(one_node)
+    assert [sf.num_sequences(i) for i in range(2)] == [1, 1]
+    np.testing.assert_array_equal(sf.terminal_sequences, [[0, 0]])
+    assert sf.regrets(np.zeros(0)).tolist() == [0.0, 0.0]
+    solo = from_nested(
+        {
+            "player": "A",
+            "actions": {"l": [1, 0], "r": {"chance": {"h": ("1/2", [3, 1]), "t": ("1/2", [0, 2])}}},
+        },
+        players=["A", "B"],
+    )
+    sf = sequence_form(solo)
+    assert [sf.num_sequences(i) for i in range(2)] == [3, 1]
+    np.testing.assert_array_equal(
+        sf.realization_plans(solo.behavior_vector([0.25, 0.75, 0.5, 0.5]))[0], [1.0, 0.25, 0.75]
+    )

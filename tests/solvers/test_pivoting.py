@@ -166,6 +166,27 @@ def test_refresh_recomputes_the_same_tableau():
     assert list(exact.values()) == [1, 1, 0, 0]
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_solved_values_recompute_the_basic_solution(seed):
+    """The structural-block solve gives the values of a full re-solve with the basis matrix."""
+    rng = np.random.default_rng(seed)
+    k = 6 + seed
+    matrix = 1 + rng.random((k, k))
+    rhs = 1 + rng.random(k)
+    tab = make(matrix, rhs)
+    assert np.array_equal(tab.solved_values(), tab.values())  # no pivots: B = I
+    for var in range(k, k + 1 + seed):
+        tab.pivot(tab.lexicographic_ratio_test(var), var)
+        full = full_matrix(matrix)
+        expected = np.zeros(tab.num_variables)
+        expected[tab.basis] = np.linalg.solve(full[:, tab.basis], rhs)
+        np.testing.assert_allclose(tab.solved_values(), expected, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(tab.solved_values(), tab.values(), atol=1e-10)
+    exact = make([[1, 2], [3, 4]], [1, 1], exact=True)
+    exact.pivot(exact.lexicographic_ratio_test(2), 2)
+    assert list(exact.solved_values()) == list(exact.values())
+
+
 def test_bad_input():
     with pytest.raises(ValueError, match="does not fit"):
         Tableau(np.ones((2, 2)), np.ones(3), basic=[0, 1], nonbasic=[2, 3])

@@ -14,11 +14,15 @@ from hypothesis import strategies as st
 
 import gametheory as gt
 from gametheory.exceptions import InvalidOptionError, MethodNotApplicableError
+from gametheory.games import behavior as bh
 from gametheory.games.reduced_normal_form import count_plans
 from gametheory.games.sequence_form import sequence_form
+from gametheory.games.tree_builder import from_nested
+from gametheory.numbers import PROB_TOL
+from gametheory.solvers import sequence_lcp as sl
 from gametheory.solvers.pivoting import Tableau
 from gametheory.solvers.sequence_lcp import lemke_tableau
-from gametheory.solvers.tree_verify import profile_regret
+from gametheory.solvers.tree_verify import build_tree_result, profile_regret
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import poker_cases as pc
@@ -171,3 +175,52 @@ def test_sparse_lexicographic_test_picks_the_engine_row():
                     break
                 entering = leaving + n if leaving < n else leaving - n
     assert compared > 200
+
+
+def test_trees_where_players_never_move():
+    one_node = from_nested([1, 2], players=["Ann", "Bob"])
+    solo = from_nested(
+        {
+            "player": "Ann",
+            "actions": {"l": [1, 0], "r": {"chance": {"h": ("1/2", [3, 1]), "t": ("1/2", [0, 2])}}},
+        },
+        players=["Ann", "Bob"],
+    )
+    for game, payoffs in ((one_node, (1.0, 2.0)), (solo, (1.5, 1.5))):
+        for arithmetic in ("float", "exact"):
+            res = gt.solve(game, method="lcp", arithmetic=arithmetic)
+            assert res.ok and len(res) == 1 and res[0].regret == 0.0
+            assert res[0].payoff_values == payoffs
+
+
+def test_large_float_products_use_the_nonzero_entries():
+    rng = np.random.default_rng(5)
+    big = np.where(rng.random((120, 90)) < 0.05, rng.random((120, 90)), 0.0)
+    assert big.size > sl.DENSE_PRODUCT_ENTRIES
+    Q = rng.random((90, 7))
+    np.testing.assert_allclose(sl._float_matmul(big, Q), big @ Q, rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(sl._float_matmul(big, Q[:, 0]), big @ Q[:, 0], rtol=1e-13)
+    zeros = np.zeros((100, 90))
+    np.testing.assert_array_equal(sl._float_matmul(zeros, Q), np.zeros((100, 7)))
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 10**6))
+def test_verification_over_sequences_agrees_with_the_tree_regret(seed):
+    g = tc.random_game(seed, depth=5, infosets=True, floats=True)
+    res = gt.solve(g, method="lcp")
+    (eq,) = res.equilibria
+    vec = _vector(g, eq)
+    assert eq.regret == pytest.approx(profile_regret(g, vec), abs=1e-12)
+    assert eq.regret <= g.tolerance()
+    # the payoffs and the path are those of the behaviour on the tree
+    np.testing.assert_allclose(eq.payoff_values, bh.expected_payoffs(g, vec), atol=1e-12)
+    reach = bh.reach_probabilities(g, vec)[g.terminals]
+    assert [p for _, p in eq.path] == pytest.approx(reach[reach > PROB_TOL].tolist(), abs=1e-12)
+
+
+def test_a_forged_sequence_form_is_refused_by_the_verification():
+    g, other = pc.kuhn_poker(), tc.random_game(3, depth=4, infosets=True)
+    vec = _vector(g, gt.solve(g, method="lcp")[0])
+    with pytest.raises(ValueError, match="belongs to another game"):
+        build_tree_result(g, [vec], "lcp", complete=False, sequence_form=sequence_form(other))
