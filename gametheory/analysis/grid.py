@@ -8,6 +8,7 @@ million-point grid never has to exist in memory at once.
 from __future__ import annotations
 
 import math
+import numbers
 import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -107,6 +108,43 @@ def check_range(model: Model, name: str, values: np.ndarray, strict: bool) -> No
         warnings.warn(msg, OutOfRangeWarning, stacklevel=4)
 
 
+def check_at(model: Model, at: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Validate ``at=`` (values of parameters held fixed) and return it as a dict.
+
+    Parameters
+    ----------
+    model
+        The model whose parameters are named.
+    at
+        ``{name: value}`` or ``None``.
+
+    Returns
+    -------
+    dict
+        The same values (exact numbers stay exact).
+
+    Raises
+    ------
+    UnknownParameterError
+        When a name is not a declared parameter.
+    InvalidGridError
+        When ``at`` is not a mapping or a value is not a finite real number.
+    """
+    if at is None:
+        return {}
+    if not isinstance(at, Mapping):
+        raise InvalidGridError(f"at= maps parameter names to numbers, got {type(at).__name__}")
+    for name, value in at.items():
+        if not isinstance(name, str) or name not in model.parameters:
+            declared = ", ".join(model.parameters) or "(none)"
+            raise UnknownParameterError(f"unknown parameter {name!r}; declared: {declared}")
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise InvalidGridError(f"value of {name!r} must be a number, got {value!r}")
+        if not math.isfinite(float(value)):
+            raise InvalidGridError(f"value of {name!r} must be finite, got {value!r}")
+    return dict(at)
+
+
 def fixed_values(
     model: Model,
     at: Mapping[str, Any] | None,
@@ -114,11 +152,7 @@ def fixed_values(
     used: frozenset[str] | None = None,
 ) -> dict[str, float]:
     """Float values of the payoff parameters that are not swept (baseline or ``at``)."""
-    at = dict(at or {})
-    for name in at:
-        if name not in model.parameters:
-            declared = ", ".join(model.parameters) or "(none)"
-            raise UnknownParameterError(f"unknown parameter {name!r}; declared: {declared}")
+    at = check_at(model, at)
     out = {}
     for name in sorted(used if used is not None else getattr(model.game, "parameters", ())):
         if name in exclude:

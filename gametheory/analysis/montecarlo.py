@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+import numbers
+import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from statistics import NormalDist
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 
 from ..exceptions import InvalidOptionError
-from .grid import InvalidGridError, as_model, make_samples
+from .grid import as_model, check_at, make_samples
+from .point_check import check_point
+from .priors import DISTRIBUTIONS, check_seed, draw, resolve_prior, sampled_parameters
 from .sweep import solve_points
 from .table import label_book, regime_text
 
-DISTRIBUTIONS = ("uniform", "normal", "beta", "triangular")
+__all__ = ["DISTRIBUTIONS", "MonteCarloResult", "best_split", "montecarlo", "wilson_interval"]
+
+#: Tables of :meth:`MonteCarloResult.to_csv` and :meth:`MonteCarloResult.to_pandas`.
+TABLES = ("draws", "shares")
+SHARE_COLUMNS = ("label", "count", "share", "ci_low", "ci_high")
 
 
 def wilson_interval(count: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
@@ -28,60 +36,6 @@ def wilson_interval(count: int, n: int, confidence: float = 0.95) -> tuple[float
     centre = (p + z * z / (2 * n)) / denom
     half = z / denom * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
     return (max(0.0, centre - half), min(1.0, centre + half))
-
-
-def _prior(model: Any, name: str, spec: Any) -> dict[str, Any]:
-    p = model.parameters[name]
-    rng = None if p.range is None else (float(p.range[0]), float(p.range[1]))
-    spec = {"dist": spec} if isinstance(spec, str) else dict(spec or {"dist": "uniform"})
-    dist = spec.get("dist", "uniform")
-    if dist not in DISTRIBUTIONS:
-        raise InvalidOptionError(
-            f"prior of {name!r}: unknown distribution {dist!r}; "
-            f"choose from: {', '.join(DISTRIBUTIONS)}"
-        )
-    out: dict[str, Any] = {"dist": dist}
-    if dist in ("uniform", "beta", "triangular"):
-        lo = spec.get("low", None if rng is None else rng[0])
-        hi = spec.get("high", None if rng is None else rng[1])
-        if lo is None or hi is None or not float(lo) < float(hi):
-            raise InvalidGridError(f"prior of {name!r} needs low < high (or a declared range)")
-        out.update(low=float(lo), high=float(hi))
-    if dist == "normal":
-        out.update(mean=float(spec.get("mean", p.value)), sd=float(spec.get("sd", 0)))
-        if not out["sd"] > 0:
-            raise InvalidGridError(f"normal prior of {name!r} needs sd > 0")
-        out["truncate"] = None if rng is None or spec.get("truncate", True) is False else list(rng)
-    if dist == "beta":
-        out.update(a=float(spec.get("a", 0)), b=float(spec.get("b", 0)))
-        if not (out["a"] > 0 and out["b"] > 0):
-            raise InvalidGridError(f"beta prior of {name!r} needs a > 0 and b > 0")
-    if dist == "triangular":
-        out["mode"] = float(spec.get("mode", p.value))
-        if not out["low"] <= out["mode"] <= out["high"]:
-            raise InvalidGridError(f"triangular prior of {name!r} needs low <= mode <= high")
-    return out
-
-
-def _draw(gen: np.random.Generator, prior: Mapping[str, Any], n: int) -> np.ndarray:
-    d = prior["dist"]
-    if d == "uniform":
-        return gen.uniform(prior["low"], prior["high"], n)
-    if d == "beta":
-        return prior["low"] + (prior["high"] - prior["low"]) * gen.beta(prior["a"], prior["b"], n)
-    if d == "triangular":
-        return gen.triangular(prior["low"], prior["mode"], prior["high"], n)
-    x = gen.normal(prior["mean"], prior["sd"], n)
-    if prior["truncate"] is not None:  # rejection sampling into the declared range
-        lo, hi = prior["truncate"]
-        for _ in range(1000):
-            bad = (x < lo) | (x > hi)
-            if not np.any(bad):
-                break
-            x[bad] = gen.normal(prior["mean"], prior["sd"], int(bad.sum()))
-        else:
-            raise InvalidGridError("normal prior puts almost no mass in the declared range")
-    return x
 
 
 def best_split(x: np.ndarray, inside: np.ndarray) -> tuple[float, str, float]:
@@ -128,6 +82,10 @@ class MonteCarloResult:
         The prior of each sampled parameter (resolved).
     seed, method, confidence
         How it was run.
+    stats
+        Counters and timings.
+    fixed
+        Values of the payoff parameters that were not sampled (baseline or ``at``).
     """
 
     names: tuple[str, ...]
@@ -139,6 +97,7 @@ class MonteCarloResult:
     method: str
     confidence: float = 0.95
     stats: dict[str, Any] = field(default_factory=dict)
+    fixed: dict[str, float] = field(default_factory=dict)
 
     @property
     def n(self) -> int:
@@ -198,9 +157,138 @@ class MonteCarloResult:
             "method": self.method,
             "confidence": self.confidence,
             "priors": self.priors,
+            "fixed": self.fixed,
             "regimes": self.shares(),
             "separation": self.separation(),
         }
+
+    @property
+    def columns(self) -> list[str]:
+        """Columns of the draws table: ``draw``, the sampled parameters, ``regime``, ``label``."""
+        cols = ["draw", *self.names, "regime", "label"]
+        if len(set(cols)) != len(cols):
+            raise InvalidOptionError(
+                "a sampled parameter is called 'draw', 'regime' or 'label', which are the "
+                "table's own columns; read samples and regime directly"
+            )
+        return cols
+
+    @property
+    def records(self) -> list[dict[str, Any]]:
+        """The draws table as dictionaries (one per draw, keys :attr:`columns`)."""
+        cols = self.columns
+        return [
+            dict(zip(cols, (t, *row, int(k), self.regimes[int(k)])))
+            for t, (row, k) in enumerate(zip(self.samples.tolist(), self.regime.tolist()))
+        ]
+
+    def to_csv(
+        self,
+        path_or_buffer: str | os.PathLike | IO[str] | None = None,
+        table: str = "draws",
+    ) -> str | None:
+        """Write a table as CSV.
+
+        Parameters
+        ----------
+        path_or_buffer
+            A file name or an open text file; ``None`` returns the text.
+        table
+            ``"draws"``: one row per draw, columns :attr:`columns` (``draw``
+            index, the sampled values, the ``regime`` code and its ``label``).
+            ``"shares"``: one row per regime, largest first, columns
+            ``label, count, share, ci_low, ci_high`` (Wilson interval at
+            :attr:`confidence`).
+
+        Returns
+        -------
+        str or None
+            The CSV text when no target is given.
+
+        Notes
+        -----
+        Numbers are written with ``repr`` (shortest exact round trip) and
+        lines end in ``\n``, so a seeded run always gives the same bytes.
+        """
+        from .export import csv_field, write_csv
+
+        if _table(table) == "shares":
+            rows: Any = (
+                [r["label"], str(r["count"]), repr(r["share"]), repr(r["ci"][0]), repr(r["ci"][1])]
+                for r in self.shares()
+            )
+            return write_csv(path_or_buffer, SHARE_COLUMNS, rows)
+        # column by column (repr of each float once), then rows joined as text
+        cells = [list(map(repr, self.samples[:, j].tolist())) for j in range(len(self.names))]
+        codes = self.regime.tolist()
+        ends = [f"{k},{csv_field(text)}\n" for k, text in enumerate(self.regimes)]
+        lines = [
+            ",".join((str(t), *row)) + "," + ends[k]
+            for t, (row, k) in enumerate(zip(zip(*cells), codes))
+        ]
+        return write_csv(path_or_buffer, self.columns, (), "".join(lines))
+
+    def to_pandas(self, table: str = "draws") -> Any:
+        """A table as a :class:`pandas.DataFrame` (needs pandas).
+
+        Parameters
+        ----------
+        table
+            ``"draws"`` or ``"shares"``, as in :meth:`to_csv` (same columns).
+
+        Returns
+        -------
+        pandas.DataFrame
+        """
+        from .export import pandas
+
+        pd = pandas("MonteCarloResult.to_pandas()")
+        if _table(table) == "shares":
+            rows = [
+                [r["label"], r["count"], r["share"], r["ci"][0], r["ci"][1]]
+                for r in self.shares()
+            ]
+            return pd.DataFrame(rows, columns=list(SHARE_COLUMNS))
+        cols = self.columns
+        data: dict[str, Any] = {"draw": np.arange(self.n)}
+        for j, name in enumerate(self.names):
+            data[name] = self.samples[:, j]
+        data["regime"] = self.regime
+        data["label"] = [self.regimes[k] for k in self.regime.tolist()]
+        return pd.DataFrame(data, columns=cols)
+
+    def best_parameters(self, k: int = 2) -> list[str]:
+        """The ``k`` sampled parameters that best tell the regimes apart.
+
+        Ranked by the best balanced accuracy of a one-threshold split over all
+        regimes (see :meth:`separation`); ties keep the sampling order.
+        """
+        score = dict.fromkeys(self.names, 0.0)
+        for rows in self.separation().values():
+            for r in rows:
+                score[r["parameter"]] = max(score[r["parameter"]], r["balanced_accuracy"])
+        order = sorted(range(len(self.names)), key=lambda j: (-score[self.names[j]], j))
+        return [self.names[j] for j in order[:k]]
+
+    def plot(
+        self,
+        path: str | os.PathLike | None = None,
+        kind: str = "both",
+        parameters: Sequence[str] | None = None,
+    ) -> Any:
+        """Regime shares with confidence intervals and/or the draws coloured by regime.
+
+        See :func:`~gametheory.analysis.plotting.plot_montecarlo`.
+        """
+        from .plotting import plot_montecarlo
+
+        return plot_montecarlo(self, path=path, kind=kind, parameters=parameters)
+
+
+def _table(table: Any) -> str:
+    if table not in TABLES:
+        raise InvalidOptionError(f"unknown table {table!r}; choose from: {', '.join(TABLES)}")
+    return str(table)
 
 
 def montecarlo(
@@ -210,7 +298,7 @@ def montecarlo(
     seed: int | None = 0,
     method: str = "auto",
     *,
-    parameters: list[str] | None = None,
+    parameters: str | Sequence[str] | None = None,
     confidence: float = 0.95,
     at: Mapping[str, Any] | None = None,
     backend: str = "serial",
@@ -226,55 +314,71 @@ def montecarlo(
     model
         A model.
     n
-        Number of draws.
+        Number of draws (a positive integer).
     priors
-        ``{parameter: spec}``; a spec is ``"uniform"`` or a dict with ``dist``
-        (``uniform``: ``low``, ``high``; ``normal``: ``mean``, ``sd``,
-        truncated to the declared range unless ``truncate: False``; ``beta``:
-        ``a``, ``b`` scaled to ``low``..``high``; ``triangular``: ``low``,
-        ``mode``, ``high``).  Defaults: uniform over declared ranges.
+        ``{parameter: spec}``; a spec is ``"uniform"`` (or ``None``) or a dict
+        with ``dist`` (``uniform``: ``low``, ``high``; ``normal``: ``mean``,
+        ``sd``, truncated to the declared range unless ``truncate: False``;
+        ``beta``: ``a``, ``b`` scaled to ``low``..``high``; ``triangular``:
+        ``low``, ``mode``, ``high``).  Missing bounds come from the declared
+        range, a missing mean or mode from the baseline.  Defaults: uniform
+        over declared ranges.
     seed
-        Seed of :class:`numpy.random.Generator`: the draws (and so the whole
-        result) are identical run after run and on every backend.
+        Seed of :class:`numpy.random.Generator` (a non-negative integer, or
+        ``None`` for fresh entropy): the draws (and so the whole result) are
+        identical run after run and on every backend.
     method
         Which equilibria define a regime (as in :func:`~gametheory.analysis.sweep`).
     parameters
         Parameters to sample (default: those with a prior, else every payoff
-        parameter with a declared range).
+        parameter with a declared range that ``at`` does not fix).
     confidence
         Level of the Wilson intervals.
     at
         Values of the parameters that are not sampled.
     backend, workers, scheduler, chunk_size, progress
         Execution, as in :func:`~gametheory.analysis.sweep`.
+
+    Returns
+    -------
+    MonteCarloResult
+
+    Raises
+    ------
+    UnknownParameterError
+        When ``priors``, ``parameters`` or ``at`` names an undeclared parameter.
+    InvalidOptionError
+        For a bad ``n``, ``seed``, ``confidence``, prior spec (unknown
+        distribution or field, text for a number), a prior on a parameter
+        that is not sampled, or a parameter both sampled and fixed by ``at``.
+    InvalidGridError
+        For bad prior values (``sd <= 0``, ``low >= high``, ...), nothing to
+        sample, or fixed values that make a payoff or chance probability invalid.
     """
     model = as_model(model)
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise InvalidOptionError(f"n must be a positive integer, got {n!r}")
-    if not 0 < confidence < 1:
+    if (
+        isinstance(confidence, bool)
+        or not isinstance(confidence, numbers.Real)
+        or not 0 < confidence < 1
+    ):
         raise InvalidOptionError(f"confidence must be in (0, 1), got {confidence!r}")
-    priors = dict(priors or {})
-    used = set(model.game.parameters)
-    if parameters is None:
-        parameters = [
-            p
-            for p in model.parameters
-            if p in priors or (not priors and p in used and model.parameters[p].range is not None)
-        ]
-    names = tuple(parameters)
-    if not names:
-        raise InvalidGridError("no parameter to sample: give priors or declare ranges")
-    resolved = {}
-    for name in names:
-        if name not in model.parameters:
-            from ..exceptions import UnknownParameterError
-
-            raise UnknownParameterError(
-                f"unknown parameter {name!r}; declared: {', '.join(model.parameters)}"
-            )
-        resolved[name] = _prior(model, name, priors.get(name))
+    seed = check_seed(seed)
+    at = check_at(model, at)
+    names = sampled_parameters(model, priors, parameters, at)
+    resolved = {name: resolve_prior(model, name, (priors or {}).get(name)) for name in names}
+    used = getattr(model.game, "parameters", ())
+    check_point(
+        model,
+        {
+            p: at.get(p, model.parameters[p].value)
+            for p in used
+            if p not in names and at.get(p, model.parameters[p].value) is not None
+        },
+    )
     gen = np.random.default_rng(seed)
-    samples = np.stack([_draw(gen, resolved[name], int(n)) for name in names], axis=1)
+    samples = np.stack([draw(gen, resolved[name], int(n)) for name in names], axis=1)
     points = make_samples(model, names, samples, at=at)
     description, results = solve_points(
         model,
@@ -299,4 +403,15 @@ def montecarlo(
     texts = [""] * len(regime_of)
     for key, k in regime_of.items():
         texts[k] = regime_text(sorted(book.text[c] for c in key), empty)
-    return MonteCarloResult(names, samples, regime, texts, resolved, seed, description, confidence)
+    return MonteCarloResult(
+        names,
+        samples,
+        regime,
+        texts,
+        resolved,
+        seed,
+        description,
+        float(confidence),
+        fixed=dict(points.fixed),
+    )
+

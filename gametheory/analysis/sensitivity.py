@@ -22,7 +22,8 @@ from typing import Any
 import numpy as np
 
 from .. import numbers as nb
-from .grid import UnusedParameterError, as_model, check_parameter
+from .grid import UnusedParameterError, as_model, check_at, check_parameter
+from .point_check import check_point
 from .regimes import solve_at
 from .supportsys import SupportSystem, expected
 from .symbolic import exact_values, is_rational_in, rational, support_solution
@@ -256,11 +257,12 @@ def sensitivity(
     model
         A model; evaluated at its baseline overridden by ``at``.
     at
-        Parameter values.
+        Parameter values (declared parameters, finite numbers).
     method
         Which equilibria (as in :func:`~gametheory.analysis.sweep`).
     parameters
-        Parameters to differentiate by (default: all used by the payoffs).
+        Parameters to differentiate by (a name or a list; default: all used
+        by the payoffs).
     symbolic
         Force (True) or avoid (False) the exact two-player path; default: use
         it when it applies.  (Trees: exact for pure equilibria, and for mixed
@@ -271,15 +273,26 @@ def sensitivity(
     Returns
     -------
     SensitivityResult
+
+    Raises
+    ------
+    UnknownParameterError
+        When ``at`` or ``parameters`` names an undeclared parameter.
+    InvalidGridError
+        When a value is not a finite number, or the point makes a payoff
+        non-finite or a chance probability invalid (the message names it).
     """
     import sympy as sp
 
     model = as_model(model)
     game = model.game
+    at = check_at(model, at)
     used = list(game.parameters)
     if not used:
         raise UnusedParameterError("no payoff or probability depends on a parameter, so there "
                                    "is nothing to differentiate by")
+    if isinstance(parameters, str):
+        parameters = [parameters]
     names = [
         check_parameter(model, p)
         for p in (
@@ -287,6 +300,7 @@ def sensitivity(
         )
     ]
     exact_point = exact_values(model, used, at)
+    check_point(model, exact_point)
     point = {k: float(v) for k, v in exact_point.items()}
     first = used[0]
     (eqs,), _, description = solve_at(
