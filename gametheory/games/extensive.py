@@ -185,7 +185,7 @@ class ExtensiveFormGame(TreeLabelsMixin, TreePayoffsMixin):
         )
         pay_kind = tv.classify(outcomes, "payoff")
         self._value_kind = nb.combine_kinds([prob_kind, pay_kind])
-        tv.check_chance(probs, offs, chance_sets, prob_kind, self._infoset_text)
+        tv.check_chance(probs, offs, chance_sets, prob_kind, self._chance_node_text)
         self._outcomes = outcomes
         node_outcome = np.asarray(raw.node_outcome, dtype=np.int64)[order]
         if np.any(node_outcome >= outcomes.shape[0]):

@@ -13,8 +13,7 @@ Example
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from fractions import Fraction
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -23,18 +22,10 @@ from ..exceptions import InvalidGameError
 from . import values as tv
 from .extensive import CHANCE, ExtensiveFormGame, RawTree
 from .labels import check_labels
+from .tree_input import check_value, label_text, payoff_list, type_name
+from .tree_vectorised import tree_from_arrays
 
-
-def _value(v: Any, what: str) -> Any:
-    """A payoff or probability: numbers and sympy expressions as given, ``"a/b"`` text exact."""
-    if isinstance(v, str):
-        try:
-            return Fraction(v.strip())
-        except (ValueError, ZeroDivisionError):
-            raise InvalidGameError(f"{what} {v!r} is not a number or a rational 'a/b'") from None
-    if isinstance(v, bool) or v is None:
-        raise InvalidGameError(f"{what} {v!r} is not a number")
-    return v
+__all__ = ["NODE_KIND_KEYS", "TreeBuilder", "from_nested", "nested_kind", "tree_from_arrays"]
 
 
 class TreeBuilder:
@@ -47,6 +38,10 @@ class TreeBuilder:
     """
 
     def __init__(self, players: Sequence[str], title: str = "") -> None:
+        if isinstance(players, (str, bytes)) or not isinstance(players, (Sequence, np.ndarray)):
+            raise InvalidGameError(
+                f"players must be a list of player names, got {type_name(players)}"
+            )
         self.players = check_labels(list(players), "player")
         self.title = title
         self._parent: list[int] = [-1]
@@ -66,9 +61,19 @@ class TreeBuilder:
         """Handle of the root node."""
         return 0
 
-    def _fresh(self, node: int) -> None:
+    def _check_node(self, node: Any) -> int:
+        """``node`` as an index after checking it is the handle of an existing node."""
+        if isinstance(node, (bool, np.bool_)) or not isinstance(node, (int, np.integer)):
+            raise InvalidGameError(
+                "a node is given by the integer handle the builder returned (root, or one "
+                f"returned by decision/chance), got {type_name(node)}"
+            )
         if not 0 <= node < len(self._parent):
             raise InvalidGameError(f"node {node} does not exist")
+        return int(node)
+
+    def _fresh(self, node: Any) -> None:
+        node = self._check_node(node)
         if self._infoset[node] != -2:
             raise InvalidGameError(f"node {self._where(node)} is already defined")
 
@@ -128,10 +133,19 @@ class TreeBuilder:
         information set and must have the same actions.
         """
         self._fresh(node)
-        if player not in self.players:
+        if not isinstance(player, str) or player not in self.players:
             raise InvalidGameError(
                 f"unknown player {player!r} (players: {', '.join(self.players)})"
             )
+        if isinstance(actions, (str, bytes)) or not isinstance(
+            actions, (Sequence, np.ndarray, Mapping)
+        ):
+            raise InvalidGameError(
+                f"actions at {self._where(node)}: expected a list of action labels, "
+                f"got {type_name(actions)}"
+            )
+        if infoset is not None:
+            label_text(infoset, f"information set label at {self._where(node)}")
         acts = check_labels(list(actions), f"action at {self._where(node)}")
         if not acts:
             raise InvalidGameError(f"decision node {self._where(node)} needs at least one action")
@@ -144,21 +158,42 @@ class TreeBuilder:
         probabilities: Mapping[str, Any] | Sequence[tuple[str, Any]],
         infoset: str | None = None,
     ) -> tuple[int, ...]:
-        """Make ``node`` a chance node; ``probabilities`` maps action labels to probabilities."""
+        """Make ``node`` a chance node; returns the child handles in action order.
+
+        ``probabilities`` maps action labels to probabilities (numbers,
+        ``"a/b"`` text or sympy expressions), or is a list of
+        ``(action, probability)`` pairs.  Exact and float probabilities are
+        checked here (non-negative, summing to 1: exactly, or within 1e-9 for
+        floats); symbolic ones when the game is bound.
+        """
         self._fresh(node)
-        items = (
-            list(probabilities.items())
-            if isinstance(probabilities, Mapping)
-            else list(probabilities)
+        where = self._where(node)
+        expected = (
+            f"chance probabilities at {where}: expected a mapping {{action: probability}} "
+            "or a list of (action, probability) pairs"
         )
+        if isinstance(probabilities, Mapping):
+            items = list(probabilities.items())
+        elif isinstance(probabilities, (str, bytes)) or not isinstance(
+            probabilities, (Sequence, np.ndarray)
+        ):
+            raise InvalidGameError(f"{expected}, got {type_name(probabilities)}")
+        else:
+            items = list(probabilities)
+            for item in items:
+                if isinstance(item, (str, bytes)) or not (
+                    isinstance(item, (Sequence, np.ndarray)) and len(item) == 2
+                ):
+                    raise InvalidGameError(f"{expected}; one entry is {type_name(item)}")
+        if infoset is not None:
+            label_text(infoset, f"information set label at {where}")
         if not items:
             raise InvalidGameError(f"chance node {self._where(node)} needs at least one action")
         acts = check_labels([a for a, _ in items], f"action at {self._where(node)}")
-        probs = [_value(p, f"probability of {a!r} at {self._where(node)}") for a, p in items]
+        probs = [check_value(p, f"probability of {a!r} at {self._where(node)}") for a, p in items]
         arr = np.empty(len(probs), dtype=object)
         arr[:] = probs
-        kind = tv.classify(arr, f"probability at {self._where(node)}")
-        where = self._where(node)
+        kind = tv.classify(arr, f"probability at {where}")
         tv.check_chance(arr, np.array([0, len(probs)]), np.array([0]), kind, lambda _: where)
         h = self._new_infoset(-1, infoset, acts, probs)
         return self._children(node, h)
@@ -170,14 +205,20 @@ class TreeBuilder:
         from outcomes on its path).
         """
         self._fresh(node)
-        self._infoset[node] = -1
         if payoffs is not None:
             self.outcome(node, payoffs)
+        self._infoset[node] = -1
 
     def outcome(self, node: int, payoffs: Sequence[Any] | Mapping[str, Any]) -> None:
-        """Attach payoffs to ``node`` (added to every terminal payoff below it)."""
+        """Attach payoffs to ``node`` (added to every terminal payoff below it).
+
+        A node has at most one outcome: a terminal node's payoffs are its
+        outcome, so a terminal node given payoffs takes no other.
+        """
+        node = self._check_node(node)
         if self._node_outcome[node] >= 0:
             raise InvalidGameError(f"node {self._where(node)} already has payoffs")
+        payoffs = payoff_list(payoffs, self._where(node))
         if isinstance(payoffs, Mapping):
             unknown = [p for p in payoffs if p not in self.players]
             if unknown:
@@ -192,11 +233,12 @@ class TreeBuilder:
                 f"payoffs at {self._where(node)}: {len(vec)} values for {len(self.players)} players"
             )
         self._node_outcome[node] = len(self._outcomes)
-        self._outcomes.append([_value(v, f"payoff at {self._where(node)}") for v in vec])
+        self._outcomes.append([check_value(v, f"payoff at {self._where(node)}") for v in vec])
 
     def label(self, node: int, text: str) -> None:
-        """Give ``node`` a label (kept in Gambit files)."""
-        self._labels[node] = str(text)
+        """Give ``node`` a label (kept in Gambit and model files)."""
+        node = self._check_node(node)
+        self._labels[node] = label_text(text, f"label of node {self._where(node)}")
 
     def build(self) -> ExtensiveFormGame:
         """The finished, immutable game."""
@@ -230,6 +272,84 @@ class TreeBuilder:
         )
 
 
+#: The keys each kind of node takes in nested trees (dictionaries and model files).
+NODE_KIND_KEYS: dict[str, tuple[str, ...]] = {
+    "decision": ("player", "actions", "infoset", "outcome", "label"),
+    "chance": ("chance", "infoset", "outcome", "label"),
+    "terminal": ("payoffs", "label"),
+}
+
+_KIND_OF_KEY = {"player": "decision", "chance": "chance", "payoffs": "terminal"}
+
+
+def nested_kind(keys: Collection[str], where: str) -> str:
+    """Kind of a nested node (``"decision"``, ``"chance"``, ``"terminal"``) from its keys.
+
+    Parameters
+    ----------
+    keys
+        The node's keys.
+    where
+        The node's position, for error messages.
+
+    Raises
+    ------
+    InvalidGameError
+        When the node has none or several of ``player``, ``chance`` and
+        ``payoffs``, or a key its kind does not take.
+    """
+    kinds = [k for k in _KIND_OF_KEY if k in keys]
+    if len(kinds) != 1:
+        what = f"has {' and '.join(kinds)}" if kinds else "has none"
+        if not kinds and "actions" in keys:
+            what = "has actions but no player"
+        raise InvalidGameError(
+            f"node {where} needs exactly one of 'player', 'chance' or 'payoffs'; this one {what}"
+        )
+    kind = _KIND_OF_KEY[kinds[0]]
+    allowed = NODE_KIND_KEYS[kind]
+    for key in keys:
+        if key not in allowed:
+            if kind == "terminal" and key == "outcome":
+                raise InvalidGameError(
+                    f"terminal node {where} has 'payoffs' and 'outcome': a terminal node's "
+                    "payoffs are its outcome ('outcome' adds payoffs below an inner node); "
+                    "give the sum as 'payoffs'"
+                )
+            raise InvalidGameError(
+                f"{kind} node {where} does not take {key!r} (it takes {', '.join(allowed)})"
+            )
+    return kind
+
+
+def _nested_chance(items: Any, where: str) -> list[tuple[Any, Any, Any]]:
+    """``(action, probability, child)`` triples of a nested chance node."""
+    expected = (
+        f"chance node {where}: expected a mapping {{action: (probability, node)}} or a list "
+        "of (action, probability, node) triples"
+    )
+    if isinstance(items, Mapping):
+        out = []
+        for action, entry in items.items():
+            if isinstance(entry, (str, bytes, Mapping)) or not (
+                isinstance(entry, (Sequence, np.ndarray)) and len(entry) == 2
+            ):
+                raise InvalidGameError(
+                    f"{expected}; action {action!r} has {type_name(entry)}, not a "
+                    "(probability, node) pair"
+                )
+            out.append((action, entry[0], entry[1]))
+        return out
+    if isinstance(items, (str, bytes)) or not isinstance(items, (Sequence, np.ndarray)):
+        raise InvalidGameError(f"{expected}, got {type_name(items)}")
+    for entry in items:
+        if isinstance(entry, (str, bytes, Mapping)) or not (
+            isinstance(entry, (Sequence, np.ndarray)) and len(entry) == 3
+        ):
+            raise InvalidGameError(f"{expected}; one entry is {type_name(entry)}")
+    return [(a, p, sub) for a, p, sub in items]
+
+
 def from_nested(root: Any, players: Sequence[str], title: str = "") -> ExtensiveFormGame:
     """Game from nested dictionaries.
 
@@ -237,10 +357,32 @@ def from_nested(root: Any, players: Sequence[str], title: str = "") -> Extensive
 
     * terminal: ``{"payoffs": [u1, u2, ...]}`` (or ``{player: u}``), or just the list;
     * decision: ``{"player": P, "infoset": "label" (optional), "actions": {action: node, ...}}``;
-    * chance: ``{"chance": {action: (probability, node), ...}}``.
+    * chance: ``{"chance": {action: (probability, node), ...}}`` or
+      ``{"chance": [(action, probability, node), ...]}``, with an optional
+      ``"infoset"`` label.
 
-    Any non-terminal node may carry ``"outcome"`` (payoffs added along the
-    path) and any node a ``"label"``.
+    Any non-terminal node may carry ``"outcome"`` (payoffs added to every
+    terminal below it) and any node a ``"label"``.  Any other key, or a key of
+    another kind of node, is an error.
+
+    Parameters
+    ----------
+    root
+        The root node.
+    players
+        Player labels in order.
+    title
+        The game's title.
+
+    Returns
+    -------
+    ExtensiveFormGame
+        The game (symbolic when a value is a sympy expression).
+
+    Raises
+    ------
+    InvalidGameError
+        Naming the node (by its path of actions from the root) and what is wrong.
     """
     b = TreeBuilder(players, title)
     stack = [(b.root, root, "root")]
@@ -251,112 +393,30 @@ def from_nested(root: Any, players: Sequence[str], title: str = "") -> Extensive
             continue
         if not isinstance(spec, Mapping):
             raise InvalidGameError(
-                f"node {where}: expected a mapping or a payoff list, got {spec!r}"
+                f"node {where}: expected a mapping or a payoff list, got {type_name(spec)}"
             )
+        kind = nested_kind(spec, where)
         if "label" in spec:
             b.label(node, spec["label"])
-        if "chance" in spec:
-            items = spec["chance"]
-            items = (
-                list(items.items())
-                if isinstance(items, Mapping)
-                else [(a, (p, s)) for a, p, s in items]
-            )
-            kids = b.chance(node, [(a, ps[0]) for a, ps in items], infoset=spec.get("infoset"))
-            subs = [ps[1] for _, ps in items]
-            labels = [a for a, _ in items]
-        elif "player" in spec:
-            acts = spec.get("actions")
-            if not isinstance(acts, Mapping) or not acts:
-                raise InvalidGameError(f"decision node {where} needs a mapping of actions to nodes")
-            kids = b.decision(node, spec["player"], list(acts), infoset=spec.get("infoset"))
-            subs, labels = list(acts.values()), list(acts)
-        elif "payoffs" in spec:
+        if kind == "terminal":
             b.terminal(node, spec["payoffs"])
             continue
+        if kind == "chance":
+            triples = _nested_chance(spec["chance"], where)
+            kids = b.chance(node, [(a, p) for a, p, _ in triples], infoset=spec.get("infoset"))
+            subs = [sub for _, _, sub in triples]
+            labels = [a for a, _, _ in triples]
         else:
-            raise InvalidGameError(f"node {where} has no 'player', 'chance' or 'payoffs'")
+            acts = spec.get("actions")
+            if not isinstance(acts, Mapping) or not acts:
+                raise InvalidGameError(
+                    f"decision node {where} needs a non-empty mapping of actions to nodes, "
+                    f"got {type_name(acts) if acts is not None else 'none'}"
+                )
+            kids = b.decision(node, spec["player"], list(acts), infoset=spec.get("infoset"))
+            subs, labels = list(acts.values()), list(acts)
         if "outcome" in spec:
             b.outcome(node, spec["outcome"])
         for kid, sub, label in reversed(list(zip(kids, subs, labels))):
             stack.append((kid, sub, f"{where}/{label}" if where != "root" else label))
     return b.build()
-
-
-def tree_from_arrays(
-    parent: Any,
-    mover: Any,
-    payoffs: Any,
-    chance_probs: Any = None,
-    infoset: Any = None,
-    players: Sequence[str] | None = None,
-    title: str = "",
-) -> ExtensiveFormGame:
-    """Vectorised constructor for large trees.
-
-    Parameters
-    ----------
-    parent
-        Parent of each node (``-1`` for the root); children are ordered by index.
-    mover
-        Player index moving at each non-terminal node, ``-1`` for chance;
-        ignored at terminal nodes (nodes without children).
-    payoffs
-        Payoffs of the terminal nodes in index order, shape ``(num_terminals, n)``.
-    chance_probs
-        Probability of reaching each node from its parent, used below chance nodes.
-    infoset
-        Information set id of each non-terminal node (nodes with the same id
-        share it); default: every node its own (perfect information).
-    players, title
-        Labels.
-    """
-    parent = np.asarray(parent, dtype=np.int64)
-    num = parent.size
-    counts = np.bincount(parent[parent >= 0], minlength=num)
-    term = counts == 0
-    mover = np.asarray(mover, dtype=np.int64)
-    inner = np.flatnonzero(~term)
-    if infoset is None:
-        node_set = np.full(num, -1, dtype=np.int64)
-        node_set[inner] = np.arange(inner.size)
-        iplayer = mover[inner]
-        nact = counts[inner]
-    else:
-        ids = np.asarray(infoset)[inner]
-        _, first, node_set_inner = np.unique(ids, return_index=True, return_inverse=True)
-        node_set = np.full(num, -1, dtype=np.int64)
-        node_set[inner] = node_set_inner
-        iplayer = mover[inner[first]]
-        nact = counts[inner[first]]
-        if np.any(mover[inner] != iplayer[node_set_inner]):
-            raise InvalidGameError("nodes of one information set have different players")
-    offs = np.zeros(nact.size + 1, dtype=np.int64)
-    np.cumsum(nact, out=offs[1:])
-    probs = None
-    if np.any(iplayer < 0):
-        if chance_probs is None:
-            raise InvalidGameError("the tree has chance nodes but no chance probabilities")
-        cp = tv.as_source(chance_probs, "chance probabilities")
-        probs = (
-            np.full(int(offs[-1]), np.nan)
-            if cp.dtype.kind == "f"
-            else np.full(int(offs[-1]), None, dtype=object)
-        )
-        child = np.flatnonzero(parent >= 0)
-        par = parent[child]
-        rank = np.empty(child.size, dtype=np.int64)
-        srt = np.argsort(par, kind="stable")
-        starts = np.cumsum(counts) - counts
-        rank[srt] = np.arange(child.size) - starts[par[srt]]
-        h = node_set[par]
-        is_c = iplayer[h] < 0
-        probs[offs[h[is_c]] + rank[is_c]] = cp[child[is_c]]
-    pay = tv.as_source(payoffs, "payoffs")
-    nterm = int(term.sum())
-    if pay.ndim != 2 or pay.shape[0] != nterm:
-        raise InvalidGameError(f"payoffs need shape ({nterm}, num_players), got {pay.shape}")
-    node_outcome = np.full(num, -1, dtype=np.int64)
-    node_outcome[term] = np.arange(nterm)
-    raw = RawTree(parent, node_set, iplayer, nact, None, None, probs, node_outcome, pay)
-    return ExtensiveFormGame(raw, players=players, title=title, num_players=pay.shape[1])

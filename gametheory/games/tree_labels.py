@@ -145,6 +145,31 @@ class TreeLabelsMixin:
             return repr(labels[raw_index])
         return f"#{raw_index}"
 
+    def _chance_node_text(self, h: int) -> str:
+        """Chance information set ``h`` for messages: its first node's label or path of actions.
+
+        ``root`` or ``arm/warn`` (as :class:`.TreeBuilder` names nodes), with the
+        node's own label and the set's label when they exist.  Used while the
+        game is being constructed (needs only the layout, the node information
+        sets and the action labels).
+        """
+        nodes = np.flatnonzero(self._infoset == h)
+        if nodes.size == 0:
+            return f"#{h + 1}"
+        v = int(nodes[0])
+        text = "/".join(self.node_path(v)) or "root"
+        labels = self._raw.node_labels
+        own = labels[int(self._layout.order[v])] if labels is not None else ""
+        if own:
+            text = f"{own!r} at {text}"
+        notes = []
+        set_labels = self._raw.infoset_labels
+        if set_labels is not None and set_labels[h]:
+            notes.append(f"information set {set_labels[h]!r}")
+        if nodes.size > 1:
+            notes.append(f"and {nodes.size - 1} more node(s) of its information set")
+        return f"{text} ({', '.join(notes)})" if notes else text
+
     def _infoset_text(self, h: int) -> str:
         labels = self._raw.infoset_labels
         name = labels[h] if labels is not None and labels[h] else f"#{h + 1}"

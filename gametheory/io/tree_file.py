@@ -15,26 +15,51 @@ Syntax (every node is a mapping)::
           probability: 1 - p_resolute
           payoffs: [0, 0]
 
-A decision node has ``player``, ``actions`` (action -> node) and optionally
-``infoset`` (nodes with the same label and player share an information set);
-a chance node has ``chance`` (action -> node, each child with a
-``probability``); a terminal node has ``payoffs``.  Any node may carry a
-``label``, and a non-terminal node an ``outcome`` (payoffs added to every
-terminal below it).  Errors name the file, line and key path.
+A node is exactly one of three kinds, and takes only the keys of its kind:
+
+* decision node: ``player``, ``actions`` (action -> node), optional
+  ``infoset`` (nodes with the same label and player share an information set),
+  ``outcome`` and ``label``;
+* chance node: ``chance`` (action -> node, each child with a
+  ``probability``), optional ``infoset``, ``outcome`` and ``label``;
+* terminal node: ``payoffs``, optional ``label``.
+
+``outcome`` (inner nodes only) adds payoffs to every terminal below the node,
+as Gambit outcomes at non-terminal nodes do; a terminal node's payoffs *are*
+its outcome, so a terminal node with both is refused.  Any other key, or a key
+of another kind of node, is an error naming the file, line and key path.
 """
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Collection, Sequence
 from typing import Any
 
 from ..exceptions import GameTheoryError, InvalidGameError, ModelFileError
 from ..games.extensive import ExtensiveFormGame
-from ..games.tree_builder import TreeBuilder
+from ..games.tree_builder import NODE_KIND_KEYS, TreeBuilder
 from ..params import parse_expression
 from .nodes import Node, key_path
 
 NODE_KEYS = ("player", "infoset", "actions", "chance", "payoffs", "outcome", "label", "probability")
+
+#: The keys each kind of node takes (``probability`` too, below a chance node).
+KIND_KEYS = NODE_KIND_KEYS
+
+#: Messages for keys given to the wrong kind of node (others get a generic one).
+_MISPLACED = {
+    ("terminal", "outcome"): (
+        "a terminal node takes 'payoffs', not 'outcome' as well: its payoffs are its outcome "
+        "('outcome' adds payoffs to the terminals below an inner node); write the sum under "
+        "'payoffs'"
+    ),
+    ("terminal", "actions"): "a terminal node (it has payoffs) has no actions",
+    ("terminal", "infoset"): "a terminal node (it has payoffs) has no information set",
+    ("chance", "actions"): (
+        "a chance node lists its moves under 'chance' (each with a probability), not 'actions'"
+    ),
+}
 
 
 class _TreeReader:
@@ -45,6 +70,7 @@ class _TreeReader:
         self.parameters = list(parameters)
         self.filename = filename
         self.builder = TreeBuilder(self.players, title)
+        self.root_path = "tree"
 
     def error(self, node: Node, path: str, message: str) -> ModelFileError:
         return ModelFileError(message, file=self.filename, line=node.line, key=path)
@@ -58,6 +84,18 @@ class _TreeReader:
             return parse_expression(str(node.value), self.parameters, "")
         except GameTheoryError as exc:
             raise self.error(node, path, str(exc).lstrip(": ")) from None
+
+    def text(self, node: Node, path: str, what: str) -> str:
+        """A non-empty label (player, information set or node label)."""
+        if node.kind != "scalar" or node.tag == "null" or not str(node.value).strip():
+            raise self.error(node, path, f"expected {what}, got {node.describe()}")
+        return str(node.value)
+
+    def optional_text(self, keys: dict, where: str, key: str, what: str) -> str | None:
+        """The label under ``key`` of a node's mapping, or None when absent."""
+        if key not in keys:
+            return None
+        return self.text(keys[key][1], key_path(where, key), what)
 
     def payoffs(self, node: Node, path: str) -> list[Any]:
         if node.kind == "seq":
@@ -83,14 +121,87 @@ class _TreeReader:
             return [self.value(node.value[p][1], key_path(path, p)) for p in self.players]
         raise self.error(node, path, f"expected a list of payoffs, got {node.describe()}")
 
-    def children(self, node: Node, path: str) -> list[tuple[str, Node, str]]:
-        if node.kind != "map" or not node.value:
+    def children(self, node: Node, path: str, kind: str) -> list[tuple[str, Node, str]]:
+        if node.kind != "map":
             raise self.error(
                 node, path, f"expected a mapping of actions to nodes, got {node.describe()}"
             )
+        if not node.value:
+            raise self.error(
+                node, path, f"a {kind} node needs at least one action; this mapping is empty"
+            )
         return [(name, child, key_path(path, name)) for name, (_, child) in node.value.items()]
 
+    def kind(self, node: Node, where: str, chance_child: bool) -> str:
+        """The kind of a node after checking its keys (unknown, misplaced, missing)."""
+        keys = node.value
+        for name, (knode, _) in keys.items():
+            if name not in NODE_KEYS:
+                close = difflib.get_close_matches(name, NODE_KEYS, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                raise self.error(
+                    knode,
+                    key_path(where, name),
+                    f"unknown key {name!r} in a tree "
+                    f"node (use player/actions, chance or payoffs){hint}",
+                )
+            if name == "probability" and not chance_child:
+                raise self.error(
+                    knode,
+                    key_path(where, name),
+                    "only the children of a chance node have a probability ("
+                    + (
+                        "this is the root)"
+                        if where == self.root_path
+                        else "this node's parent is a decision node)"
+                    ),
+                )
+        if chance_child and "probability" not in keys:
+            raise self.error(node, where, "a child of a chance node needs a probability")
+        kinds = [k for k in ("player", "chance", "payoffs") if k in keys]
+        if len(kinds) != 1:
+            if not kinds and "actions" in keys:
+                what = "has actions but no player"
+            elif not kinds and "outcome" in keys:
+                what = "has only an outcome (a terminal node's payoffs go under 'payoffs')"
+            else:
+                what = "has none" if not kinds else f"has {' and '.join(kinds)}"
+            raise self.error(
+                node,
+                where,
+                f"a node needs exactly one of player, chance or payoffs; this one {what}",
+            )
+        kind = {"player": "decision", "chance": "chance", "payoffs": "terminal"}[kinds[0]]
+        allowed = KIND_KEYS[kind]
+        for name, (knode, _) in keys.items():
+            if name in allowed or name == "probability":
+                continue
+            message = _MISPLACED.get(
+                (kind, name),
+                f"a {kind} node does not take {name!r} (it takes {', '.join(allowed)})",
+            )
+            raise self.error(knode, key_path(where, name), message)
+        if kind == "decision" and "actions" not in keys:
+            raise self.error(node, where, "a decision node needs actions")
+        return kind
+
+    def chance_probabilities(self, kids: list[tuple[str, Node, str]]) -> list[Any]:
+        probs = []
+        for _, child, cpath in kids:
+            if child.kind != "map":
+                raise self.error(
+                    child,
+                    cpath,
+                    f"expected a tree node (a mapping) with a probability, got {child.describe()}",
+                )
+            if "probability" not in child.value:
+                raise self.error(child, cpath, "a child of a chance node needs a probability")
+            pnode = child.value["probability"][1]
+            probs.append(self.value(pnode, key_path(cpath, "probability")))
+        return probs
+
     def read(self, root: Node, path: str) -> ExtensiveFormGame:
+        self.root_path = path
         stack = [(self.builder.root, root, path, False)]
         b = self.builder
         while stack:
@@ -100,68 +211,43 @@ class _TreeReader:
                     node, where, f"expected a tree node (a mapping), got {node.describe()}"
                 )
             keys = node.value
-            for name, (knode, _) in keys.items():
-                if name not in NODE_KEYS or (name == "probability" and not chance_child):
-                    raise self.error(
-                        knode,
-                        key_path(where, name),
-                        f"unknown key {name!r} in a tree "
-                        "node (use player/actions, chance or payoffs)",
-                    )
-            if chance_child and "probability" not in keys:
-                raise self.error(node, where, "a child of a chance node needs a probability")
-            kinds = [k for k in ("player", "chance", "payoffs") if k in keys]
-            if len(kinds) != 1:
-                what = "has none" if not kinds else f"has {' and '.join(kinds)}"
-                raise self.error(
-                    node,
-                    where,
-                    f"a node needs exactly one of player, chance or payoffs; this one {what}",
-                )
+            kind = self.kind(node, where, chance_child)
             try:
-                if "label" in keys:
-                    b.label(handle, str(keys["label"][1].value))
+                label = self.optional_text(keys, where, "label", "a node label (text)")
+                if label is not None:
+                    b.label(handle, label)
                 kids: list[tuple[str, Node, str]] = []
-                if "payoffs" in keys:
+                handles: tuple[int, ...] = ()
+                infoset = self.optional_text(
+                    keys, where, "infoset", "an information set label (text)"
+                )
+                if kind == "terminal":
                     b.terminal(handle, self.payoffs(keys["payoffs"][1], key_path(where, "payoffs")))
-                elif "player" in keys:
+                elif kind == "decision":
                     pnode = keys["player"][1]
-                    player = str(pnode.value)
+                    player = self.text(pnode, key_path(where, "player"), "a player name")
                     if player not in self.players:
                         raise self.error(
                             pnode,
                             key_path(where, "player"),
                             f"{player!r} is not a player (players: {', '.join(self.players)})",
                         )
-                    if "actions" not in keys:
-                        raise self.error(node, where, "a decision node needs actions")
-                    kids = self.children(keys["actions"][1], key_path(where, "actions"))
-                    infoset = str(keys["infoset"][1].value) if "infoset" in keys else None
+                    kids = self.children(keys["actions"][1], key_path(where, "actions"), kind)
                     handles = b.decision(handle, player, [k[0] for k in kids], infoset=infoset)
                 else:
-                    kids = self.children(keys["chance"][1], key_path(where, "chance"))
-                    probs = []
-                    for _, child, cpath in kids:
-                        if child.kind == "map" and "probability" in child.value:
-                            pnode = child.value["probability"][1]
-                            probs.append(self.value(pnode, key_path(cpath, "probability")))
-                        else:
-                            raise self.error(
-                                child, cpath, "a child of a chance node needs a probability"
-                            )
+                    kids = self.children(keys["chance"][1], key_path(where, "chance"), kind)
+                    probs = self.chance_probabilities(kids)
                     handles = b.chance(
-                        handle,
-                        [(k[0], p) for k, p in zip(kids, probs)],
-                        infoset=str(keys["infoset"][1].value) if "infoset" in keys else None,
+                        handle, [(k[0], p) for k, p in zip(kids, probs)], infoset=infoset
                     )
-                if "outcome" in keys and "payoffs" not in keys:
+                if "outcome" in keys:
                     b.outcome(handle, self.payoffs(keys["outcome"][1], key_path(where, "outcome")))
             except InvalidGameError as exc:
                 if isinstance(exc, ModelFileError):
                     raise
                 raise self.error(node, where, str(exc)) from None
-            for h, (_, child, cpath) in reversed(list(zip(handles, kids)) if kids else []):
-                stack.append((h, child, cpath, "chance" in keys))
+            for h, (_, child, cpath) in reversed(list(zip(handles, kids))):
+                stack.append((h, child, cpath, kind == "chance"))
         try:
             return b.build()
         except InvalidGameError as exc:
@@ -192,6 +278,11 @@ def parse_tree(
         Key path of the root node in the document.
     title
         The model's title, kept as the game's title.
+
+    Returns
+    -------
+    ExtensiveFormGame
+        The game; symbolic when a payoff or probability uses a parameter.
 
     Raises
     ------

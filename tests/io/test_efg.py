@@ -265,7 +265,7 @@ BAD = [
     ('EFG 2 R "t" { "A" }\nt "unterminated 0', "e.efg:2: column 3: unterminated string"),
     (
         'EFG 2 R "t" { "A" }\nc "" 1 "" { "h" 1/2 "t" 1/3 } 0\nt "" 0\nt "" 0',
-        "e.efg: chance node #1: probabilities sum to 5/6, not 1",
+        "e.efg: chance node root: probabilities sum to 5/6, not 1",
     ),
     (
         'EFG 2 R "t" { "A" }\nc "" 1 "" { "h" 1/0 } 0\nt "" 0',
