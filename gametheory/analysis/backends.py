@@ -40,6 +40,18 @@ def resolve_backend(backend: str, workers: int | None, scheduler: Any) -> tuple[
     return backend, workers
 
 
+def prepare_worker() -> None:
+    """Import the kernels and register every solver, once per worker process.
+
+    A forked worker inherits them; a spawned one (macOS, Windows, newer Pythons'
+    default) would otherwise import them while running its first chunk.
+    """
+    from ..solvers.registry import _load_all
+    from . import kernels  # noqa: F401
+
+    _load_all()
+
+
 def _ordered(
     submit: Callable[[Any], Any], result: Callable[[Any], Any], tasks: Iterable[Any], window: int
 ) -> Iterator[Any]:
@@ -117,7 +129,9 @@ def run_ordered(
     if backend == "processes":
         from concurrent.futures import ProcessPoolExecutor
 
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        # one pool per call: the workers start (and import the solvers) once, then
+        # take chunk after chunk; at most ``window`` chunks are in flight
+        with ProcessPoolExecutor(max_workers=workers, initializer=prepare_worker) as pool:
             yield from _ordered(lambda t: pool.submit(func, t), lambda f: f.result(), tasks, window)
         return
     with dask_client(scheduler, workers) as client:

@@ -139,6 +139,29 @@ def _solve_batch(S: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return z, regular, consistent
 
 
+def _solve_pure_support(M: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_solve_batch` of one-strategy supports ``M`` ``(N, 1, 1)``, without LAPACK.
+
+    The system ``[[a, -1], [1, 0]] z = [0, 1]`` has determinant 1 and solution
+    ``z = (1, a)``; only the probability ``z[0]`` is used, and it normalises to
+    exactly 1 however it is computed.  Points the relative singularity test
+    would flag (``|a|`` near ``1 / SINGULAR_RTOL``) take the general path.
+    """
+    a = M[:, 0, 0]
+    regular = 1.0 > SINGULAR_RTOL * np.sqrt(a * a + 1.0)  # |det| = 1 against Hadamard's bound
+    if not np.all(regular):
+        return _solve_batch(_support_system(M, 1))
+    z = np.empty((len(a), 2))
+    z[:, 0] = 1.0
+    z[:, 1] = a
+    return z, regular, np.zeros(len(a), dtype=bool)
+
+
+def _solve_support(M: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Indifference system of a ``k``-strategy support for each game of the batch."""
+    return _solve_pure_support(M) if k == 1 else _solve_batch(_support_system(M, k))
+
+
 def support_pair_count(m1: int, m2: int) -> int:
     """Number of equal-size support pairs of an ``m1 x m2`` game."""
     from math import comb
@@ -164,9 +187,8 @@ def bimatrix_rows(payoffs: np.ndarray) -> tuple[Rows, np.ndarray]:
             BI = B[:, rows_i, :]
             AI = A[:, rows_i, :]
             for cols_j in itertools.combinations(range(m2), k):
-                zy, ok_y, cons_y = _solve_batch(_support_system(AI[:, :, cols_j], k))
-                BT = np.swapaxes(BI[:, :, cols_j], 1, 2)
-                zx, ok_x, cons_x = _solve_batch(_support_system(BT, k))
+                zy, ok_y, cons_y = _solve_support(AI[:, :, cols_j], k)
+                zx, ok_x, cons_x = _solve_support(np.swapaxes(BI[:, :, cols_j], 1, 2), k)
                 degenerate |= (cons_y & (ok_x | cons_x)) | (cons_x & ok_y)
                 ok = ok_x & ok_y
                 ok &= np.all(zy[:, :k] >= -nb.PROB_TOL, axis=1) & np.all(

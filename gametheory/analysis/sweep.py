@@ -21,6 +21,12 @@ from .table import CsvWriter, SweepResult, columns_of, label_book, labels_of
 BLOCK_BYTES = 256 * 2**20
 #: Block size when streaming to a file.
 STREAM_BLOCK_BYTES = 32 * 2**20
+#: Rows formatted and written to a CSV file at a time (bounds the strings in memory).
+WRITE_ROWS = 16384
+#: Chunks per worker of a pool (vectorised kernels): enough to balance the load.
+CHUNKS_PER_WORKER = 4
+#: Smallest chunk of a vectorised kernel on a pool (smaller ones cost more per point).
+MIN_POOL_CHUNK = 500
 
 _EVALUATORS: OrderedDict[Any, tuple[Any, Any]] = OrderedDict()
 
@@ -39,14 +45,27 @@ def evaluator_of(game: Any) -> Callable[..., np.ndarray]:
     return func
 
 
-def default_chunk_size(kernel: str, game: Any) -> int:
-    """Points per chunk: independent of the backend, so results never depend on it."""
+def default_chunk_size(kernel: str, game: Any, points: int | None = None, workers: int = 1) -> int:
+    """Points per chunk of a sweep of ``points`` points on ``workers`` workers.
+
+    Every point is solved on its own (the kernels are vectorised over points,
+    not coupled across them), so the chunk size never changes the results; it
+    only trades per-chunk overhead against load balance.  Serially a chunk is
+    as large as is efficient; with a pool the vectorised kernels get
+    :data:`CHUNKS_PER_WORKER` chunks per worker (no smaller than
+    :data:`MIN_POOL_CHUNK`), so that no worker is left with the last big chunk.
+    """
     per_point = 8 * game.num_players * int(np.prod(game.shape))
     if kernel == "pure":
-        return max(1, (32 * 2**20) // per_point)
-    if kernel == "batched-support":
-        return 2000
-    return 100
+        size = max(1, (32 * 2**20) // per_point)
+    elif kernel == "batched-support":
+        size = 2000
+    else:
+        return 100
+    if workers > 1 and points is not None:
+        share = -(-points // (CHUNKS_PER_WORKER * workers))
+        size = min(size, max(share, MIN_POOL_CHUNK))
+    return size
 
 
 def _exact_games(model: Any, points: PointSet, start: int, stop: int) -> tuple[Any, ...]:
@@ -68,11 +87,12 @@ def _normal_job(
     options: Mapping[str, Any] | None,
     chunk_size: int | None,
     block_bytes: int,
+    workers: int = 1,
 ) -> tuple[str, Iterator[tuple[int, int, Task]]]:
     """Kernel description and chunked tasks of a normal-form sweep."""
     game = model.game
     kernel, description = choose_kernel(game, method, exact)
-    chunk = chunk_size or default_chunk_size(kernel, game)
+    chunk = chunk_size or default_chunk_size(kernel, game, points.size, workers)
     per_point = 8 * game.num_players * int(np.prod(game.shape))
     block_points = max(chunk, (block_bytes // per_point) // chunk * chunk)
     labels = (game.players, game.strategies)
@@ -173,7 +193,14 @@ def solve_points(
         )
     else:
         description, chunked = _normal_job(
-            model, points, method, exact, options, chunk_size, block_bytes
+            model,
+            points,
+            method,
+            exact,
+            options,
+            chunk_size,
+            block_bytes,
+            workers if backend != "serial" else 1,
         )
         runner = run_task
 
@@ -251,7 +278,8 @@ def sweep(
     progress
         Progress bar: ``None`` shows it on a terminal only.
     chunk_size
-        Points per task (default depends on the game, never on the backend).
+        Points per task.  The default depends on the game and, on a pool, on
+        the number of workers (for load balance); it never changes the results.
     at
         Values of non-swept parameters (instead of their baseline).
     out
@@ -308,7 +336,17 @@ def sweep(
             values = points.values(c0, c1)[rows.point - c0]
             branch = tracker.assign(rows.point, codes, rows.probs, values)
             if writer is not None:
-                writer.write(values, eq, branch, rows.probs, rows.payoffs, rows.regret)
+                # the writer formats a block as Python strings: bound the block's rows
+                for r0 in range(0, len(eq), WRITE_ROWS):
+                    r1 = r0 + WRITE_ROWS
+                    writer.write(
+                        values[r0:r1],
+                        eq[r0:r1],
+                        branch[r0:r1],
+                        rows.probs[r0:r1],
+                        rows.payoffs[r0:r1],
+                        rows.regret[r0:r1],
+                    )
                 written += len(eq)
             else:
                 parts.append((rows.point, eq, branch, codes, rows.probs, rows.payoffs, rows.regret))
