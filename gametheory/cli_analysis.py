@@ -54,6 +54,29 @@ def _interval(text: str) -> tuple[float, float]:
     return lo, hi
 
 
+def _at_least_two(text: str) -> int:
+    value = _positive_int(text)
+    if value < 2:
+        raise argparse.ArgumentTypeError(f"needs at least 2 points, got {text!r}")
+    return value
+
+
+def _values_may_be_negative(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Let option values start with a minus sign followed by a number (``--range -3:6``).
+
+    argparse takes any word starting with ``-`` that is not a plain negative number
+    (``-3`` or ``-0.5``) for an option, so ``--range -3:6`` failed with "expected one
+    argument".  None of these commands has an option that looks like a number, so a
+    word starting with ``-`` and a digit (or ``-.`` and a digit) is a value here, as
+    newer Pythons (3.13 on) decide by themselves.
+    """
+    import re
+
+    if hasattr(p, "_negative_number_matcher"):
+        p._negative_number_matcher = re.compile(r"^-\.?\d")
+    return p
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -76,6 +99,7 @@ def add_analysis_commands(
     set_help = "fix a parameter at a value (repeatable); others stay at their baselines"
 
     p = sub.add_parser("sweep", parents=[debug], help="equilibria over a grid of parameter values")
+    _values_may_be_negative(p)
     p.add_argument("model", metavar="MODEL", help=model_help)
     p.add_argument("--param", dest="axes", action="append", required=True, type=_grid_axis,
                    metavar="NAME=LO:HI:N", help="a grid axis (repeat for an n-D grid)")
@@ -94,16 +118,23 @@ def add_analysis_commands(
 
     p = sub.add_parser("thresholds", parents=[debug],
                        help="critical parameter values where the equilibria change")
+    _values_may_be_negative(p)
     p.add_argument("model", metavar="MODEL", help=model_help)
     p.add_argument("--param", required=True, metavar="NAME", help="the parameter to vary")
     p.add_argument("--range", type=_interval, default=None, metavar="LO:HI",
-                   help="where to look (default: the declared range)")
+                   help="where to look (default: the declared range); LO may be negative, "
+                        "as in --range -3:6")
+    p.add_argument("--points", type=_at_least_two, default=None, metavar="N",
+                   help="grid size of the numeric mechanism (the sweep that brackets changes "
+                        "where no exact mechanism applies; default: 801 for normal forms, "
+                        "201 for trees)")
     _add_set(p, set_help)
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(handler=_cmd_thresholds)
 
     p = sub.add_parser("sensitivity", parents=[debug],
                        help="derivatives of each equilibrium with respect to the parameters")
+    _values_may_be_negative(p)
     p.add_argument("model", metavar="MODEL", help=model_help)
     _add_set(p, set_help)
     p.add_argument("--format", choices=("table", "json"), default="table")
@@ -111,6 +142,7 @@ def add_analysis_commands(
 
     p = sub.add_parser("montecarlo", parents=[debug],
                        help="shares of equilibrium regimes over random parameter draws")
+    _values_may_be_negative(p)
     p.add_argument("model", metavar="MODEL", help=model_help)
     p.add_argument("--n", type=_positive_int, default=1000, metavar="N",
                    help="number of draws (default: 1000)")
@@ -209,7 +241,10 @@ def _cmd_thresholds(args: argparse.Namespace) -> int:
 
     model = _load(args.model)
     lo, hi = args.range if args.range else (None, None)
-    result = _run(args.model, thresholds, model, args.param, lo, hi, at=_collect(args.assignments))
+    options = {} if args.points is None else {"points": args.points}
+    result = _run(
+        args.model, thresholds, model, args.param, lo, hi, at=_collect(args.assignments), **options
+    )
     data = result.to_dict()
     if args.format == "json":
         _write(json.dumps(data, indent=2))

@@ -120,3 +120,79 @@ def test_bad_analysis_input(capsys, argv, message):
     out, err = capsys.readouterr()
     assert out == "" and err.count("\n") == 1
     assert message in err
+
+
+THREAT = str(ROOT / "models" / "threat_signaling.yaml")
+
+
+@pytest.mark.parametrize("form", [["--range", "-3:6"], ["--range=-3:6"]])
+def test_thresholds_range_with_a_negative_lower_bound(capsys, form):
+    # X = alpha + 1: Seoul starts mixing at X = 0 (alpha = -1) and arms for sure at
+    # X = gamma = 4 (alpha = 3)
+    data = run_json(
+        capsys, "thresholds", ARMS, "--param", "approval_gain", *form, "--format", "json"
+    )
+    assert data["range"] == [-3.0, 6.0]
+    assert [t["exact"] for t in data["thresholds"]] == ["-1", "3"]
+
+
+@pytest.mark.parametrize(
+    ("spec", "want"), [("-3:-1/2", [-3.0, -0.5]), ("-.5:2", [-0.5, 2.0]), ("-2.5e0:1", [-2.5, 1])]
+)
+def test_thresholds_negative_ranges_in_every_number_form(capsys, spec, want):
+    data = run_json(
+        capsys, "thresholds", ARMS, "--param", "approval_gain", "--range", spec, "--format", "json"
+    )
+    assert data["range"] == want
+    assert [t["exact"] for t in data["thresholds"]] == (["-1"] if want[0] < -1 else [])
+
+
+def test_sweep_grid_and_values_below_zero(capsys, tmp_path):
+    out = tmp_path / "sweep.csv"
+    argv = ["sweep", ARMS, "--param", "approval_gain=-3:-2:3", "--set", "alliance_credit=-1/2"]
+    assert main([*argv, "--out", str(out)]) == 0
+    capsys.readouterr()
+    rows = list(csv.DictReader(out.open()))
+    # X = alpha - 1/2 + 1.5 - 2 < 0: Seoul withholds and Moscow restrains
+    assert [float(r["approval_gain"]) for r in rows] == [-3.0, -2.5, -2.0]
+    assert all(float(r["Seoul:withhold"]) == 1.0 for r in rows)
+
+
+def test_sensitivity_at_a_negative_value(capsys):
+    # alpha = -1/2 gives X = 1/2: still the mixed equilibrium, q = X / gamma moves by 1/4
+    data = run_json(capsys, "sensitivity", ARMS, "--set", "approval_gain=-1/2", "--format", "json")
+    (eq,) = data["equilibria"]
+    assert eq["strategies"]["Moscow"]["transfer"] == pytest.approx(1 / 8)
+    assert eq["derivatives"]["approval_gain"]["strategies"]["Moscow"]["transfer"] == (
+        pytest.approx(1 / 4)
+    )
+
+
+def test_thresholds_points_of_the_numeric_grid(capsys):
+    # the threat game has imperfect information: thresholds by a sweep, pinned exactly
+    data = run_json(
+        capsys, "thresholds", THREAT, "--param", "p_resolute", "--points", "21", "--format", "json"
+    )
+    assert data["method"].startswith("numeric: grid of 21 points")
+    assert [t["exact"] for t in data["thresholds"]] == ["1/7"]  # rho* = X / (N + gamma)
+
+
+ALPHA = ["thresholds", ARMS, "--param", "approval_gain"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["montecarlo", ARMS, "--n", "5", "--seed", "-1"], "seed must be a non-negative integer"),
+        ([*ALPHA, "--points", "1"], "at least 2 points"),
+        ([*ALPHA, "--points", "-5"], "positive whole number"),
+        ([*ALPHA, "--range", "-1"], "expected LO:HI"),
+        ([*ALPHA, "--range", "-1:-3"], "LO must be below HI"),
+        (["sweep", ARMS, "--param", "approval_gain=-1:-3:x"], "approval_gain:"),
+    ],
+)
+def test_bad_negative_input(capsys, argv, message):
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1
+    assert message in err

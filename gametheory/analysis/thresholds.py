@@ -193,7 +193,7 @@ def thresholds(
     *,
     mode: str = "auto",
     at: Mapping[str, Any] | None = None,
-    points: int = NUMERIC_GRID,
+    points: int | None = None,
 ) -> ThresholdResult:
     """Critical values of ``parameter`` in ``[lo, hi]`` where the equilibrium set changes.
 
@@ -215,7 +215,9 @@ def thresholds(
     at
         Values of other parameters.
     points
-        Grid size of the numeric mechanism (sweep, then bisection of each change).
+        Grid size of the numeric mechanism (sweep, then bisection of each change);
+        default 801 for normal forms, 201 for trees (a solve per point; see
+        :mod:`.thresholds_numeric`).
 
     Returns
     -------
@@ -234,7 +236,9 @@ def thresholds(
     if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
         raise InvalidGridError(f"range of {name!r} must have lo < hi, got [{lo}, {hi}]")
     check_range(model, name, np.array([lo, hi]), strict=False)
-    if isinstance(points, bool) or not isinstance(points, int) or points < 2:
+    if points is not None and (
+        isinstance(points, bool) or not isinstance(points, int) or points < 2
+    ):
         raise InvalidOptionError(f"points must be an integer of at least 2, got {points!r}")
     if mode not in ("auto", "exact", "numeric"):
         raise InvalidOptionError(f"mode must be 'auto', 'exact' or 'numeric', got {mode!r}")

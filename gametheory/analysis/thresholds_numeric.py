@@ -14,12 +14,18 @@ are merged into one change.  So every bracket is at most ``(SLIVER +
 BRACKET_TOL) * (hi - lo)`` wide and a numeric value lies within
 ``details["precision"]``, half that width, of every point of its bracket.
 
-Trees with payoffs and chance probabilities rational in the parameter: when a
-pure equilibrium is found on one side of a bracket only and exactly one real
-root of its best-reply slacks (see
-:class:`~.tree_thresholds.PureSlackRoots`) lies in the bracket (widened by
-``BAND * (hi - lo)``), that root is the exact threshold (``Threshold.exact``)
-and its float is the value.
+Trees with payoffs and chance probabilities rational in the parameter: a pure
+equilibrium appears or disappears only at a real root of one of its
+best-reply slacks (see :class:`~.tree_thresholds.PureSlackRoots`).  After the
+sweep, the roots of the slacks of every pure equilibrium it found are computed
+exactly and the game is also solved just beside each root (``SEED * (hi -
+lo)`` either side): a change there is bracketed by those two points without
+bisection, and a regime narrower than the grid spacing that starts or ends
+with a pure equilibrium found on the grid is not missed.  When a pure
+equilibrium is found on one side of a bracket only and exactly one such root
+lies in the bracket (widened by ``BAND * (hi - lo)``), that root is the exact
+threshold (``Threshold.exact``) and its float is the value.  Trees cost a
+solve per point, so their default grid is smaller (``TREE_GRID``).
 """
 
 from __future__ import annotations
@@ -40,6 +46,11 @@ BRACKET_TOL = 1e-8
 BAND = 1e-7
 #: Changes closer than this fraction of the range, into a regime and out of it, merge.
 SLIVER = 1e-6
+#: Trees: the game is also solved this fraction of the range either side of each exact
+#: root of a pure equilibrium's slacks (so a bracket there is SLIVER wide).
+SEED = SLIVER / 2
+#: Default grid size for trees (a solve per point; the normal-form default is NUMERIC_GRID).
+TREE_GRID = 201
 
 
 @dataclass(frozen=True)
@@ -109,17 +120,32 @@ def _pure_rows(side: PointEquilibria, other: PointEquilibria) -> list[np.ndarray
     ]
 
 
-def _exact_values(
-    model: Any, name: str, at: Mapping[str, Any] | None, changes: list[_Change], widen: float
-) -> list[Any]:
-    """Exact value of each change where a pure equilibrium's slack pins it, else ``None``."""
-    out: list[Any] = [None] * len(changes)
-    if model.game.form != "extensive" or not changes:
-        return out
+def _slack_roots(model: Any, name: str, at: Mapping[str, Any] | None) -> Any:
+    """:class:`~.tree_thresholds.PureSlackRoots` for a tree with rational payoffs, else None."""
+    if model.game.form != "extensive":
+        return None
     from .tree_thresholds import PureSlackRoots
 
     slack = PureSlackRoots(model, name, at)
-    if not slack.ok:
+    return slack if slack.ok else None
+
+
+def _seeds(slack: Any, eqs: list[PointEquilibria], lo: float, hi: float) -> list[float]:
+    """Exact roots in ``(lo, hi)`` of the slacks of every pure equilibrium in ``eqs``."""
+    rows: dict[tuple, np.ndarray] = {}
+    for eq in eqs:
+        for probs in eq.probs:
+            if np.all((probs <= nb.PROB_TOL) | (probs >= 1 - nb.PROB_TOL)):
+                rows.setdefault(tuple(np.round(probs).astype(int)), probs)
+    return [v for v, _ in slack.between(list(rows.values()), lo, hi) if lo < v < hi]
+
+
+def _exact_values(
+    slack: Any, changes: list[_Change], widen: float
+) -> list[Any]:
+    """Exact value of each change where a pure equilibrium's slack pins it, else ``None``."""
+    out: list[Any] = [None] * len(changes)
+    if slack is None:
         return out
     for k, c in enumerate(changes):
         rows = _pure_rows(c.left, c.right) + _pure_rows(c.right, c.left)
@@ -137,11 +163,26 @@ def numeric_thresholds(
     method: str,
     at: Mapping[str, Any] | None,
     empty: str,
-    points: int = NUMERIC_GRID,
+    points: int | None = None,
 ) -> ThresholdResult:
     """Thresholds by a sweep of ``points`` values, bisection of each change (see the module)."""
+    if points is None:
+        points = TREE_GRID if model.game.form == "extensive" else NUMERIC_GRID
     xs = np.linspace(lo, hi, points)
     eqs, _, description = solve_at(model, [name], xs[:, None], method, at)
+    slack = _slack_roots(model, name, at)
+    seeded: set[float] = set()
+    if slack is not None:
+        d = SEED * (hi - lo)
+        roots = [r for r in _seeds(slack, eqs, lo, hi) if lo < r - d and r + d < hi]
+        if roots:
+            extra = np.array([x for r in roots for x in (r - d, r + d)])
+            more, _, _ = solve_at(model, [name], extra[:, None], method, at)
+            every = np.concatenate([xs, extra])
+            order = np.argsort(every, kind="stable")
+            both = eqs + more
+            xs, eqs = every[order], [both[k] for k in order.tolist()]
+            seeded = {float(r - d) for r in roots}
     found: list[_Change] = []
     band, stop = BAND * (hi - lo), BRACKET_TOL * (hi - lo)
     for k in range(len(xs) - 1):
@@ -149,6 +190,9 @@ def numeric_thresholds(
         if ea.regime == eb.regime:
             continue
         x0, x1 = float(xs[k]), float(xs[k + 1])
+        if x0 in seeded:  # the two points beside one exact root: bracketed already
+            found.append(_Change(x0, x1, ea, eb, x0, x1))
+            continue
         a_in, a_out = _edge(model, name, x0, x1, ea.regime, method, at, stop)
         b_in, b_out = _edge(model, name, x1, x0, eb.regime, method, at, stop)
         if b_out - a_in <= band:  # one change (a degenerate sliver in between is ignored)
@@ -159,7 +203,7 @@ def numeric_thresholds(
         found.append(_Change(a_in, a_out, ea, em, a_in, mid))
         found.append(_Change(b_out, b_in, em, eb, mid, b_in))
     changes = _merge_slivers(found, SLIVER * (hi - lo))
-    exact = _exact_values(model, name, at, changes, band)
+    exact = _exact_values(slack, changes, band)
     out = [
         Threshold(
             c.value if r is None else float(r),
@@ -171,6 +215,8 @@ def numeric_thresholds(
     ]
     pinned = sum(r is not None for r in exact)
     how = f"numeric: grid of {points} points and bisection, solved by {description}"
+    if seeded:
+        how += f"; solved beside {len(seeded)} root(s) of pure equilibria's best-reply slacks"
     if pinned:
         how += (
             f"; {pinned} of {len(out)} value(s) exact: the one root of a pure equilibrium's "

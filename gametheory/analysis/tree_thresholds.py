@@ -243,6 +243,7 @@ class PureSlackRoots:
         self.game = game
         self.order = tree_columns(game)[1]
         self.roots = _Roots(p)
+        self._slacks: dict[bytes, list[Any]] = {}
         if not self.ok:
             return
         field, _ = sp.field(name, sp.QQ)
@@ -252,6 +253,12 @@ class PureSlackRoots:
 
     def slacks(self, probs: np.ndarray) -> list[Any]:
         """Slacks (field elements) of the pure profile ``probs`` (columns of ``tree_columns``)."""
+        key = np.round(np.asarray(probs, dtype=float)).astype(np.int8).tobytes()
+        if key not in self._slacks:
+            self._slacks[key] = self._compute_slacks(probs)
+        return self._slacks[key]
+
+    def _compute_slacks(self, probs: np.ndarray) -> list[Any]:
         from .tree_sensitivity import counterfactual
 
         game, f = self.game, self.field

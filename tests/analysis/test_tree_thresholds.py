@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 import pytest
 import sympy as sp
@@ -31,6 +33,7 @@ from tree_models import (
 import gametheory as gt
 from gametheory.analysis import sweep, thresholds
 from gametheory.exceptions import InvalidOptionError
+from gametheory.games.tree_builder import from_nested
 
 
 def test_entry_thresholds_are_exact():
@@ -166,3 +169,59 @@ def test_tree_model_file_gives_the_same_analysis(tmp_path):
     assert [t.exact for t in res.thresholds] == [sp.Rational(3, 2), sp.Rational(7, 2)]
     grid = {"theta": np.linspace(0, 6, 25), "m": [2.0, 5.0]}
     assert sweep(model, grid).to_csv() == sweep(entry_model(), grid).to_csv()
+
+
+LEFT, RIGHT = sp.Rational(71, 100), sp.Rational(711, 1000)
+
+
+def narrow_window_model() -> gt.Model:
+    """Entry with a fight payoff that dips below accommodation on a narrow window only.
+
+    The incumbent fights iff (theta - 71/100)(theta - 711/1000) > 0, i.e. outside
+    [71/100, 711/1000]; a fought entrant loses 1, an accommodated one gains 1, so the
+    regime is (out, fight) outside the window and (in, accommodate) inside it.
+    """
+    game = from_nested(
+        {
+            "player": "Entrant",
+            "infoset": "E",
+            "actions": {
+                "out": [0, 0],
+                "in": {
+                    "player": "Incumbent",
+                    "infoset": "I",
+                    "actions": {
+                        "fight": [-1, (THETA - LEFT) * (THETA - RIGHT)],
+                        "accommodate": [1, 0],
+                    },
+                },
+            },
+        },
+        players=["Entrant", "Incumbent"],
+    )
+    return gt.Model(game, {"theta": gt.Parameter("theta", Fraction(1, 2), (0, 1))})
+
+
+def test_numeric_thresholds_find_a_window_between_grid_points():
+    # method "spe" takes the numeric mechanism; the 21-point grid (spacing 1/20) never
+    # lands in the window, but the slack of (out, fight), seen on the grid, has its roots
+    # at the window's ends, and the game is solved beside them
+    model = narrow_window_model()
+    grid = np.linspace(0, 1, 21)
+    assert len(set(sweep(model, {"theta": grid}, method="spe").regimes().tolist())) == 1
+    res = thresholds(model, "theta", method="spe", points=21)
+    assert res.method.startswith("numeric: grid of 21 points")
+    assert "solved beside 2 root(s)" in res.method
+    assert [t.exact for t in res.thresholds] == [LEFT, RIGHT]
+    first, second = res.thresholds
+    fight = "pure: Entrant{E=out} Incumbent{I=fight}"
+    assert first.left["label"] == second.right["label"] == fight
+    assert first.right["label"] == "pure: Entrant{E=in} Incumbent{I=accommodate}"
+    for (lo, hi), t in zip(res.details["brackets"], res.thresholds):
+        assert lo < t.value < hi and hi - lo <= 2 * res.details["precision"]
+
+
+def test_numeric_default_grid_of_trees():
+    res = thresholds(narrow_window_model(), "theta", method="spe")
+    assert res.method.startswith("numeric: grid of 201 points")
+    assert [t.exact for t in res.thresholds] == [LEFT, RIGHT]
