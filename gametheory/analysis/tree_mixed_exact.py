@@ -92,7 +92,7 @@ def exact_mixed(
     pay = np.vectorize(_sym, otypes=[object])(np.asarray(game.terminal_payoffs, dtype=object))
     syms = set().union(*(getattr(v, "free_symbols", set()) for v in (*pay.reshape(-1), *probs)))
     if not all(
-        sp.sympify(v).is_rational_function(*syms)
+        sp.sympify(v).is_rational_function(*syms)  # safe: sympy objects or numbers, no text
         for v in (*pay.reshape(-1), *sym_vec[~player_action])
     ):
         return None
@@ -133,10 +133,11 @@ def exact_mixed(
         return None  # singular at the point, or another root of the system
     fill = dict(zip(zs, solution))
     behavior = {
-        a: sp.sympify(sym_vec[a]).xreplace(fill)
+        a: sp.sympify(sym_vec[a]).xreplace(fill)  # safe: sympy objects or numbers, no text
         for a in range(game.num_actions)
         if player_action[a]
     }
+    # safe: the values are sympy objects or numbers, never text
     payoffs = [sp.factor(sp.cancel(sp.sympify(v).xreplace(fill))) for v in res["value"]]
     derivatives = {}
     for name in names:
