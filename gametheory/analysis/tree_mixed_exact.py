@@ -137,8 +137,8 @@ def exact_mixed(
         for a in range(game.num_actions)
         if player_action[a]
     }
-    # safe: the values are sympy objects or numbers, never text
-    payoffs = [sp.factor(sp.cancel(sp.sympify(v).xreplace(fill))) for v in res["value"]]
+    values = [sp.sympify(v) for v in res["value"]]  # safe: sympy objects or numbers, no text
+    payoffs = [sp.factor(sp.cancel(v.xreplace(fill))) for v in values]
     derivatives = {}
     for name in names:
         s = sp.Symbol(name)
