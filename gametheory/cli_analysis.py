@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from .cli import (
+    _NAME,
+    EXIT_FAILED,
     EXIT_OK,
     CommandError,
     _assignment,
@@ -24,6 +26,10 @@ from .cli import (
     parse_value,
 )
 
+#: Most points along one --param axis, and in a whole sweep grid.
+MAX_AXIS_POINTS = 10_000_000
+MAX_GRID_POINTS = 50_000_000
+
 
 def _grid_axis(text: str) -> tuple[str, tuple[float, float, int]]:
     """``NAME=LO:HI:N`` -> (name, (lo, hi, n))."""
@@ -31,14 +37,22 @@ def _grid_axis(text: str) -> tuple[str, tuple[float, float, int]]:
     parts = spec.split(":")
     if not sep or not name.strip() or len(parts) != 3:
         raise argparse.ArgumentTypeError(f"expected NAME=LO:HI:N, got {text!r}")
+    name = name.strip()
     try:
         lo, hi = (float(parse_value(p)) for p in parts[:2])
-        n = int(parts[2])
     except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"{name.strip()}: {exc}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"{name.strip()}: N must be at least 1, got {n}")
-    return name.strip(), (lo, hi, n)
+        raise argparse.ArgumentTypeError(f"{name}: {exc}") from None
+    count = parts[2].strip()
+    if not count.isdigit() or int(count) < 1:
+        raise argparse.ArgumentTypeError(
+            f"{name}: N must be a positive integer number of points, got {parts[2]!r}"
+        )
+    n = int(count)
+    if n > MAX_AXIS_POINTS:
+        raise argparse.ArgumentTypeError(
+            f"{name}: {n} points is too many for one axis (at most {MAX_AXIS_POINTS:,})"
+        )
+    return name, (lo, hi, n)
 
 
 def _interval(text: str) -> tuple[float, float]:
@@ -92,6 +106,91 @@ def _add_set(p: argparse.ArgumentParser, help_text: str) -> None:
                    metavar="NAME=VALUE", help=help_text)
 
 
+def _prior(text: str) -> tuple[str, dict[str, Any]]:
+    """``NAME=DIST[:ARGS]`` -> (name, prior spec of :mod:`gametheory.analysis.priors`).
+
+    ``uniform[:LO:HI]``, ``normal:MEAN:SD[:untruncated]``, ``beta:A:B[:LO:HI]``,
+    ``triangular:MODE`` or ``triangular:LO:MODE:HI``.
+    """
+    name, sep, spec = text.partition("=")
+    name = name.strip()
+    if not sep or not name or not spec.strip():
+        raise argparse.ArgumentTypeError(f"expected NAME=DIST[:ARGS], got {text!r}")
+    if not _NAME.fullmatch(name):
+        raise argparse.ArgumentTypeError(f"{text!r}: {name!r} is not a parameter name")
+    dist, *args = (part.strip() for part in spec.split(":"))
+    truncate = None
+    if dist == "normal" and len(args) == 3 and args[2] in ("untruncated", "truncated"):
+        truncate = args.pop() == "truncated"
+    fields = _PRIOR_FORMS.get(dist, {}).get(len(args))
+    if fields is None:
+        if dist not in _PRIOR_FORMS:
+            raise argparse.ArgumentTypeError(
+                f"{text!r}: unknown distribution {dist!r}; choose from: "
+                + ", ".join(_PRIOR_FORMS)
+            )
+        raise argparse.ArgumentTypeError(f"{text!r}: write {_PRIOR_USAGE[dist]}")
+    try:
+        numbers = [float(parse_value(a)) for a in args]
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r}: {exc}") from None
+    out: dict[str, Any] = {"dist": dist, **dict(zip(fields, numbers))}
+    if truncate is not None:
+        out["truncate"] = truncate
+    return name, out
+
+
+#: Field names of each distribution by the number of numbers given.
+_PRIOR_FORMS: dict[str, dict[int, tuple[str, ...]]] = {
+    "uniform": {0: (), 2: ("low", "high")},
+    "normal": {2: ("mean", "sd")},
+    "beta": {2: ("a", "b"), 4: ("a", "b", "low", "high")},
+    "triangular": {1: ("mode",), 3: ("low", "mode", "high")},
+}
+_PRIOR_USAGE = {
+    "uniform": "uniform or uniform:LO:HI",
+    "normal": "normal:MEAN:SD or normal:MEAN:SD:untruncated",
+    "beta": "beta:A:B or beta:A:B:LO:HI",
+    "triangular": "triangular:MODE or triangular:LO:MODE:HI",
+}
+
+
+def _scheduler(text: str) -> str:
+    """``local`` or ``tcp://HOST:PORT`` (checked before anything is computed)."""
+    text = text.strip()
+    if text == "local":
+        return text
+    if _address(text)[0] is None:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a scheduler address; write tcp://HOST:PORT or local"
+        )
+    return text
+
+
+def _address(text: str) -> tuple[str | None, int]:
+    """``tcp://HOST:PORT`` -> (host, port); ``(None, 0)`` when malformed."""
+    import re
+
+    m = re.fullmatch(r"tcp://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(\d{1,5})", text)
+    if not m or not 0 < int(m.group(2)) < 65536:
+        return None, 0
+    return m.group(1).strip("[]"), int(m.group(2))
+
+
+#: Seconds to wait for a Dask scheduler to answer.
+CONNECT_TIMEOUT = 10.0
+
+
+def _add_execution(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--workers", type=_positive_int, default=None, metavar="N",
+                   help="solve on N local processes; with --scheduler local, the number of "
+                        "workers of the local Dask cluster")
+    p.add_argument("--scheduler", type=_scheduler, metavar="ADDRESS",
+                   help="solve on a Dask cluster: tcp://HOST:PORT (an address that does not "
+                        f"answer within {CONNECT_TIMEOUT:g} s is an error), or 'local' for a "
+                        "local cluster (of --workers workers)")
+
+
 def add_analysis_commands(
     sub: Any, debug: argparse.ArgumentParser, model_help: str, methods: Sequence[str]
 ) -> None:
@@ -107,11 +206,9 @@ def add_analysis_commands(
     p.add_argument("--method", default="auto", choices=methods, metavar="M",
                    help="solver method (default: auto)")
     p.add_argument("--out", metavar="FILE", help="write the table (.csv or .json)")
-    p.add_argument("--plot", metavar="FILE", help="write a figure (.png, .pdf or .svg)")
-    p.add_argument("--workers", type=_positive_int, default=None, metavar="N",
-                   help="solve on N local processes")
-    p.add_argument("--scheduler", metavar="ADDRESS",
-                   help="solve on a Dask cluster (tcp://HOST:PORT, or 'local')")
+    p.add_argument("--plot", metavar="FILE",
+                   help="write a figure (.png, .pdf or .svg) of a 1-D or 2-D sweep")
+    _add_execution(p)
     p.add_argument("--exact", action="store_true", help="certify each equilibrium exactly")
     p.add_argument("--strict", action="store_true", help="refuse values outside declared ranges")
     p.set_defaults(handler=_cmd_sweep)
@@ -130,6 +227,9 @@ def add_analysis_commands(
                         "201 for trees)")
     _add_set(p, set_help)
     p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("--out", metavar="FILE",
+                   help="also write the thresholds: .json (the --format json object) or .csv "
+                        "(one row per threshold: value, exact, left, right)")
     p.set_defaults(handler=_cmd_thresholds)
 
     p = sub.add_parser("sensitivity", parents=[debug],
@@ -137,7 +237,23 @@ def add_analysis_commands(
     _values_may_be_negative(p)
     p.add_argument("model", metavar="MODEL", help=model_help)
     _add_set(p, set_help)
+    p.add_argument("--param", dest="params", action="append", default=None, metavar="NAME",
+                   help="a parameter to differentiate by, or to vary with --tornado "
+                        "(repeatable; default: all)")
+    p.add_argument("--method", default="auto", choices=methods, metavar="M",
+                   help="solver method (default: auto)")
+    p.add_argument("--tornado", action="store_true",
+                   help="instead of derivatives, each outcome at both ends of each "
+                        "parameter's declared range, largest swing first")
+    p.add_argument("--outcome", dest="outcomes", action="append", default=None, metavar="NAME",
+                   help="with --tornado: an outcome such as Seoul:arm or payoff:Moscow "
+                        "(repeatable; default: every probability and payoff)")
     p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("--out", metavar="FILE",
+                   help="also write the result: .json (the --format json object), or .csv "
+                        "with --tornado (one row per bar)")
+    p.add_argument("--plot", metavar="FILE",
+                   help="with --tornado: write the tornado chart (.png, .pdf or .svg)")
     p.set_defaults(handler=_cmd_sensitivity)
 
     p = sub.add_parser("montecarlo", parents=[debug],
@@ -147,19 +263,127 @@ def add_analysis_commands(
     p.add_argument("--n", type=_positive_int, default=1000, metavar="N",
                    help="number of draws (default: 1000)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    p.add_argument("--prior", dest="priors", action="append", default=[], type=_prior,
+                   metavar="NAME=DIST[:ARGS]",
+                   help="prior of a sampled parameter (repeatable): uniform[:LO:HI], "
+                        "normal:MEAN:SD[:untruncated], beta:A:B[:LO:HI], triangular:MODE or "
+                        "triangular:LO:MODE:HI; bounds default to the declared range and "
+                        "a normal prior is truncated to it unless untruncated")
+    p.add_argument("--param", dest="params", action="append", default=None, metavar="NAME",
+                   help="a parameter to sample (repeatable; default: those with a --prior, "
+                        "else every parameter with a declared range)")
     _add_set(p, "fix a parameter instead of sampling it")
-    p.add_argument("--workers", type=_positive_int, default=None, metavar="N")
-    p.add_argument("--scheduler", metavar="ADDRESS")
+    p.add_argument("--method", default="auto", choices=methods, metavar="M",
+                   help="solver method (default: auto)")
+    _add_execution(p)
     p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("--out", metavar="FILE",
+                   help="also write the result: .csv (the --table) or .json (the --format "
+                        "json object)")
+    p.add_argument("--table", choices=("draws", "shares"), default=None,
+                   help="with --out FILE.csv: one row per draw (default) or per regime")
+    p.add_argument("--plot", metavar="FILE", help="write a figure (.png, .pdf or .svg)")
+    p.add_argument("--plot-kind", choices=("both", "shares", "scatter"), default="both",
+                   help="regime shares, the draws coloured by regime, or both (default)")
     p.set_defaults(handler=_cmd_montecarlo)
 
 
+_FIGURES = (".png", ".pdf", ".svg")
+
+
+def _check_out(option: str, path: str | None, allowed: Sequence[str], what: str) -> None:
+    """Refuse an output file whose extension is not in ``allowed`` (before computing)."""
+    if path is not None and not path.lower().endswith(tuple(allowed)):
+        raise CommandError(f"{option} {path}: {what}")
+
+
+def _save(path: str, write: Any) -> None:
+    """Call ``write()``, reporting a file system error as one line naming ``path``."""
+    try:
+        write()
+    except OSError as exc:
+        raise CommandError(f"{path}: {exc.strerror or exc}") from exc
+
+
+def _figure(model_path: str, plot: Any, path: str, **options: Any) -> None:
+    """Save a figure with ``plot(path, **options)`` and close it."""
+    def write() -> None:
+        fig = _run(model_path, plot, path, **options)
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)
+
+    _save(path, write)
+
+
+def _dump_json(path: str, data: Any) -> None:
+    def write() -> None:
+        with open(path, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, indent=2, default=str)
+            fh.write("\n")
+
+    _save(path, write)
+
+
 def _backend(args: argparse.Namespace) -> dict[str, Any]:
+    if args.scheduler == "local":
+        return {"backend": "dask", "scheduler": "local", "workers": args.workers}
     if args.scheduler:
-        return {"backend": "dask", "scheduler": args.scheduler}
+        if args.workers is not None:
+            raise CommandError(
+                f"--workers does not apply to --scheduler {args.scheduler}: the cluster's own "
+                "workers solve (use --workers with --scheduler local)"
+            )
+        return {"backend": "dask", "scheduler": _connect(args.scheduler)}
     if args.workers and args.workers > 1:
         return {"backend": "processes", "workers": args.workers}
     return {"backend": "serial"}
+
+
+def _connect(address: str) -> Any:
+    """A Dask client of the scheduler at ``address``, or a one-line error (exit 1).
+
+    Each step is bounded by :data:`CONNECT_TIMEOUT`: the TCP connection, then a
+    Dask handshake (which ``Client`` itself would wait for without a limit
+    when something other than a scheduler listens there), then the client.
+    """
+    import asyncio
+    import socket
+
+    host, port = _address(address)
+    try:
+        socket.create_connection((host, port), timeout=CONNECT_TIMEOUT).close()
+    except OSError as exc:
+        raise CommandError(
+            f"--scheduler {address}: cannot reach the scheduler ({exc.strerror or exc})",
+            EXIT_FAILED,
+        ) from exc
+    try:
+        from dask.distributed import Client
+        from distributed.comm import connect
+    except ImportError:
+        raise CommandError(
+            "--scheduler needs dask.distributed: pip install 'gametheory[dask]'"
+        ) from None
+
+    async def handshake() -> None:
+        comm = await asyncio.wait_for(connect(address, timeout=CONNECT_TIMEOUT), CONNECT_TIMEOUT)
+        await comm.close()
+
+    try:
+        asyncio.run(handshake())
+        return Client(address, timeout=CONNECT_TIMEOUT)
+    except (OSError, asyncio.TimeoutError) as exc:
+        raise CommandError(
+            f"--scheduler {address}: no Dask scheduler answered within {CONNECT_TIMEOUT:g} s",
+            EXIT_FAILED,
+        ) from exc
+
+
+def _close(options: dict[str, Any]) -> None:
+    client = options.get("scheduler")
+    if hasattr(client, "close"):
+        client.close()
 
 
 def _run(model_path: str, func: Any, *args: Any, **kwargs: Any) -> Any:
@@ -171,46 +395,76 @@ def _run(model_path: str, func: Any, *args: Any, **kwargs: Any) -> Any:
         raise _in_file(model_path, exc) from exc
 
 
+def _fixed_point(model: Any, at: dict[str, Any], varied: Sequence[str]) -> None:
+    """Check the values held fixed (``--set`` or baseline) before varying the others.
+
+    So that a bad ``--set`` value is blamed on its own parameter, not on the
+    grid: ``at p_resolute=-0.1 the chance probability of 'resolute' ...``.
+    """
+    from .analysis.grid import check_at
+    from .analysis.point_check import check_point
+
+    at = check_at(model, at)
+    fixed = {}
+    for p in getattr(model.game, "parameters", ()):
+        value = at.get(p, model.parameters[p].value if p in model.parameters else None)
+        if p not in varied and value is not None:
+            fixed[p] = value
+    check_point(model, fixed)
+
+
 def _cmd_sweep(args: argparse.Namespace) -> int:
+    import math
+
     import numpy as np
 
     from .analysis import sweep
 
+    names = [name for name, _ in args.axes]
+    if len(set(names)) != len(names):
+        raise CommandError("--param names the same parameter twice")
+    size = math.prod(n for _, (_, _, n) in args.axes)
+    if size > MAX_GRID_POINTS:
+        raise CommandError(
+            f"the grid has {size:,} points, more than {MAX_GRID_POINTS:,}; use fewer points "
+            "per --param"
+        )
+    out = args.out
+    _check_out("--out", out, (".csv", ".json"), "write .csv or .json")
+    _check_out("--plot", args.plot, _FIGURES, "write .png, .pdf or .svg")
+    if args.plot and len(names) > 2:
+        raise CommandError(
+            f"--plot draws 1-D and 2-D sweeps only, and this one varies {len(names)} "
+            "parameters; drop --plot or vary at most two"
+        )
     model = _load(args.model, strict=args.strict)
     grid = {name: np.linspace(lo, hi, n) for name, (lo, hi, n) in args.axes}
-    if len(grid) != len(args.axes):
-        raise CommandError("--param names the same parameter twice")
     at = _collect(args.assignments)
-    out = args.out
-    if out and not out.endswith((".csv", ".json")):
-        raise CommandError(f"--out {out}: write .csv or .json")
+    _run(args.model, _fixed_point, model, at, names)
     stream = out if out and out.endswith(".csv") and not args.plot else None
-    result = _run(
-        args.model,
-        sweep,
-        model,
-        grid,
-        method=args.method,
-        exact=args.exact,
-        strict=args.strict,
-        at=at,
-        out=stream,
-        **_backend(args),
-    )
+    backend = _backend(args)
+    try:
+        result = _run(
+            args.model,
+            sweep,
+            model,
+            grid,
+            method=args.method,
+            exact=args.exact,
+            strict=args.strict,
+            at=at,
+            out=stream,
+            **backend,
+        )
+    finally:
+        _close(backend)
     if out and stream is None:
-        try:
-            if out.endswith(".csv"):
-                result.to_csv(out)
-            else:
-                with open(out, "w", encoding="utf-8") as fh:
-                    json.dump(_sweep_json(result), fh, indent=2)
-        except OSError as exc:
-            raise CommandError(f"{out}: {exc.strerror or exc}") from exc
+        if out.endswith(".csv"):
+            _save(out, lambda: result.to_csv(out))
+        else:
+            _dump_json(out, _sweep_json(result))
     if args.plot:
-        try:
-            result.plot(args.plot)
-        except OSError as exc:
-            raise CommandError(f"{args.plot}: {exc.strerror or exc}") from exc
+        _figure(args.model, result.plot, args.plot)
     lines = [f"{_display(args.model)}: {result.points.size} grid points, method {result.method}"]
     lines += [str(b) for b in result.branches()]
     if out:
@@ -222,23 +476,26 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def _sweep_json(result: Any) -> dict[str, Any]:
-    import csv
-    import io
+    """Parameters, method, branches and the table's rows (numbers as JSON numbers)."""
+    cols = result.columns
 
-    buffer = io.StringIO()
-    result.to_csv(buffer)
-    rows = list(csv.DictReader(io.StringIO(buffer.getvalue())))
+    def num(value: Any) -> Any:
+        if isinstance(value, float) and value != value:  # NaN has no JSON form
+            return None
+        return value
+
     return {
         "parameters": list(result.parameters),
         "method": result.method,
         "branches": [b.to_dict() for b in result.branches()],
-        "rows": rows,
+        "rows": [{c: num(rec[c]) for c in cols} for rec in result.iter_records()],
     }
 
 
 def _cmd_thresholds(args: argparse.Namespace) -> int:
     from .analysis import thresholds
 
+    _check_out("--out", args.out, (".csv", ".json"), "write .csv or .json")
     model = _load(args.model)
     lo, hi = args.range if args.range else (None, None)
     options = {} if args.points is None else {"points": args.points}
@@ -246,6 +503,8 @@ def _cmd_thresholds(args: argparse.Namespace) -> int:
         args.model, thresholds, model, args.param, lo, hi, at=_collect(args.assignments), **options
     )
     data = result.to_dict()
+    if args.out:
+        _write_thresholds(args.out, data)
     if args.format == "json":
         _write(json.dumps(data, indent=2))
         return EXIT_OK
@@ -257,8 +516,35 @@ def _cmd_thresholds(args: argparse.Namespace) -> int:
         lines.append(f"  {data['parameter']} = {t['value']:.6g}{exact}")
         for side, key in (("below", "left"), ("above", "right")):
             lines.extend(_regime_lines(side, t[key]["label"]))
+    if args.out:
+        lines.append(f"thresholds written to {args.out}")
     _write("\n".join(lines))
     return EXIT_OK
+
+
+#: Columns of ``thresholds --out FILE.csv``.
+THRESHOLD_COLUMNS = ("value", "exact", "left", "right")
+
+
+def _write_thresholds(path: str, data: dict[str, Any]) -> None:
+    """The JSON object, or one CSV row per threshold (the regimes by their labels)."""
+    if path.lower().endswith(".json"):
+        _dump_json(path, data)
+        return
+
+    def write() -> None:
+        import csv
+
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh, lineterminator="\n")
+            writer.writerow(THRESHOLD_COLUMNS)
+            for t in data["thresholds"]:
+                exact = "" if t.get("exact") is None else t["exact"]
+                writer.writerow(
+                    [repr(float(t["value"])), exact, t["left"]["label"], t["right"]["label"]]
+                )
+
+    _save(path, write)
 
 
 def _regime_lines(side: str, label: str, indent: str = "    ") -> list[str]:
@@ -272,10 +558,22 @@ def _regime_lines(side: str, label: str, indent: str = "    ") -> list[str]:
 def _cmd_sensitivity(args: argparse.Namespace) -> int:
     from .analysis import sensitivity
 
+    if not args.tornado:
+        for option, given in (("--plot", args.plot), ("--outcome", args.outcomes)):
+            if given:
+                raise CommandError(f"{option} needs --tornado")
+    _check_out("--out", args.out, (".csv", ".json") if args.tornado else (".json",),
+               "write .csv or .json" if args.tornado else "write .json (.csv needs --tornado)")
+    _check_out("--plot", args.plot, _FIGURES, "write .png, .pdf or .svg")
     at = _collect(args.assignments)
     model = _load(args.model)
-    result = _run(args.model, sensitivity, model, at=at)
+    if args.tornado:
+        return _tornado(args, model, at)
+    result = _run(args.model, sensitivity, model, at=at, method=args.method,
+                  parameters=args.params)
     data = result.to_dict()
+    if args.out:
+        _dump_json(args.out, data)
     if args.format == "json":
         _write(json.dumps(data, indent=2, default=str))
         return EXIT_OK
@@ -291,8 +589,57 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     for k, eq in enumerate(eqs, start=1):
         lines.append("")
         lines.extend(_sensitivity_block(k, eq))
+    if args.out:
+        lines += ["", f"result written to {args.out}"]
     _write("\n".join(lines))
     return EXIT_OK
+
+
+def _tornado(args: argparse.Namespace, model: Any, at: dict[str, Any]) -> int:
+    """``sensitivity --tornado``: one line per bar (or the JSON object), files on request."""
+    from .analysis import tornado
+
+    if args.outcomes and len(set(args.outcomes)) != len(args.outcomes):
+        raise CommandError("--outcome names the same outcome twice")
+    result = _run(args.model, tornado, model, outcome=args.outcomes, method=args.method,
+                  parameters=args.params, at=at)
+    data = result.to_dict()
+    if args.out:
+        if args.out.lower().endswith(".csv"):
+            _save(args.out, lambda: result.to_csv(args.out))
+        else:
+            _dump_json(args.out, data)
+    if args.plot:
+        _figure(args.model, result.plot, args.plot)
+    if args.format == "json":
+        _write(json.dumps(data, indent=2))
+        return EXIT_OK
+    lines = [f"{_display(args.model)}: tornado of {data['equilibrium']}"]
+    width = max((len(b.outcome) for b in result.bars), default=0)
+    pwidth = max((len(f"{b.parameter} [{b.range[0]:g}, {b.range[1]:g}]") for b in result.bars),
+                 default=0)
+    for bar in result.bars:
+        lines.append(_tornado_line(bar, width, pwidth))
+    if any(b.support_changes for b in result.bars):
+        lines.append("* the followed equilibrium changes support inside the range")
+    if args.out:
+        lines.append(f"bars written to {args.out}")
+    if args.plot:
+        lines.append(f"figure written to {args.plot}")
+    _write("\n".join(lines))
+    return EXIT_OK
+
+
+def _tornado_line(bar: Any, width: int, pwidth: int) -> str:
+    """``Seoul:arm  transfer_cost [0, 6]  0 -> 1  swing 1  *``."""
+    def end(v: float) -> str:
+        return "gone" if v != v else f"{v:.6g}"
+
+    where = f"{bar.parameter} [{bar.range[0]:g}, {bar.range[1]:g}]"
+    swing = "swing ?" if bar.swing != bar.swing else f"swing {bar.swing:.6g}"
+    mark = "  *" if bar.support_changes else ""
+    return (f"{bar.outcome.ljust(width)}  {where.ljust(pwidth)}  "
+            f"{end(bar.low)} -> {end(bar.high)}  {swing}{mark}")
 
 
 def _sensitivity_block(k: int, eq: dict[str, Any]) -> list[str]:
@@ -379,17 +726,39 @@ def _signed(value: Any, exact: Any) -> str:
 def _cmd_montecarlo(args: argparse.Namespace) -> int:
     from .analysis import montecarlo
 
+    priors = dict(args.priors)
+    if len(priors) < len(args.priors):
+        dup = next(n for k, (n, _) in enumerate(args.priors) if n in dict(args.priors[:k]))
+        raise CommandError(f"--prior {dup} given twice")
+    _check_out("--out", args.out, (".csv", ".json"), "write .csv or .json")
+    _check_out("--plot", args.plot, _FIGURES, "write .png, .pdf or .svg")
+    if args.table is not None and not (args.out or "").lower().endswith(".csv"):
+        raise CommandError(f"--table {args.table} needs --out FILE.csv")
     model = _load(args.model)
-    result = _run(
-        args.model,
-        montecarlo,
-        model,
-        args.n,
-        seed=args.seed,
-        at=_collect(args.assignments),
-        **_backend(args),
-    )
+    backend = _backend(args)
+    try:
+        result = _run(
+            args.model,
+            montecarlo,
+            model,
+            args.n,
+            priors or None,
+            seed=args.seed,
+            method=args.method,
+            parameters=args.params,
+            at=_collect(args.assignments),
+            **backend,
+        )
+    finally:
+        _close(backend)
     data = result.to_dict()
+    if args.out:
+        if args.out.lower().endswith(".csv"):
+            _save(args.out, lambda: result.to_csv(args.out, table=args.table or "draws"))
+        else:
+            _dump_json(args.out, data)
+    if args.plot:
+        _figure(args.model, result.plot, args.plot, kind=args.plot_kind)
     if args.format == "json":
         _write(json.dumps(data, indent=2, default=str))
         return EXIT_OK
@@ -412,5 +781,12 @@ def _cmd_montecarlo(args: argparse.Namespace) -> int:
                 f"{'':9}best told apart by {best['parameter']} {direction} {cut:.4g} "
                 f"(balanced accuracy {best['balanced_accuracy']:.2f})"
             )
+    if args.out or args.plot:
+        lines.append("")
+    if args.out:
+        what = (args.table or "draws") if args.out.lower().endswith(".csv") else "result"
+        lines.append(f"{what} written to {args.out}")
+    if args.plot:
+        lines.append(f"figure written to {args.plot}")
     _write("\n".join(lines))
     return EXIT_OK
