@@ -1,8 +1,9 @@
 """The analysis commands of ``gametheory``: sweep, thresholds, sensitivity, montecarlo.
 
 Thin: parse arguments, call :mod:`gametheory.analysis`, format the output.
-The shared argument types, loading and error handling live in
-:mod:`gametheory.cli`.
+Loading and error handling live in :mod:`gametheory.cli`, the argument
+types in :mod:`gametheory.cli_options`, the text renderers in
+:mod:`gametheory.cli_text`.
 """
 
 from __future__ import annotations
@@ -13,182 +14,28 @@ from collections.abc import Sequence
 from typing import Any
 
 from .cli import (
-    _NAME,
-    EXIT_FAILED,
     EXIT_OK,
     CommandError,
-    _assignment,
     _collect,
     _display,
     _in_file,
     _load,
     _write,
-    parse_value,
 )
-
-#: Most points along one --param axis, and in a whole sweep grid.
-MAX_AXIS_POINTS = 10_000_000
-MAX_GRID_POINTS = 50_000_000
-
-
-def _grid_axis(text: str) -> tuple[str, tuple[float, float, int]]:
-    """``NAME=LO:HI:N`` -> (name, (lo, hi, n))."""
-    name, sep, spec = text.partition("=")
-    parts = spec.split(":")
-    if not sep or not name.strip() or len(parts) != 3:
-        raise argparse.ArgumentTypeError(f"expected NAME=LO:HI:N, got {text!r}")
-    name = name.strip()
-    try:
-        lo, hi = (float(parse_value(p)) for p in parts[:2])
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"{name}: {exc}") from None
-    count = parts[2].strip()
-    if not count.isdigit() or int(count) < 1:
-        raise argparse.ArgumentTypeError(
-            f"{name}: N must be a positive integer number of points, got {parts[2]!r}"
-        )
-    n = int(count)
-    if n > MAX_AXIS_POINTS:
-        raise argparse.ArgumentTypeError(
-            f"{name}: {n} points is too many for one axis (at most {MAX_AXIS_POINTS:,})"
-        )
-    return name, (lo, hi, n)
-
-
-def _interval(text: str) -> tuple[float, float]:
-    parts = text.split(":")
-    if len(parts) != 2:
-        raise argparse.ArgumentTypeError(f"expected LO:HI, got {text!r}")
-    try:
-        lo, hi = (float(parse_value(p)) for p in parts)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    if not lo < hi:
-        raise argparse.ArgumentTypeError(f"LO must be below HI, got {text!r}")
-    return lo, hi
-
-
-def _at_least_two(text: str) -> int:
-    value = _positive_int(text)
-    if value < 2:
-        raise argparse.ArgumentTypeError(f"needs at least 2 points, got {text!r}")
-    return value
-
-
-def _values_may_be_negative(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    """Let option values start with a minus sign followed by a number (``--range -3:6``).
-
-    argparse takes any word starting with ``-`` that is not a plain negative number
-    (``-3`` or ``-0.5``) for an option, so ``--range -3:6`` failed with "expected one
-    argument".  None of these commands has an option that looks like a number, so a
-    word starting with ``-`` and a digit (or ``-.`` and a digit) is a value here, as
-    newer Pythons (3.13 on) decide by themselves.
-    """
-    import re
-
-    if hasattr(p, "_negative_number_matcher"):
-        p._negative_number_matcher = re.compile(r"^-\.?\d")
-    return p
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"needs a positive whole number, got {text!r}")
-    return value
-
-
-def _add_set(p: argparse.ArgumentParser, help_text: str) -> None:
-    p.add_argument("--set", dest="assignments", action="append", default=[], type=_assignment,
-                   metavar="NAME=VALUE", help=help_text)
-
-
-def _prior(text: str) -> tuple[str, dict[str, Any]]:
-    """``NAME=DIST[:ARGS]`` -> (name, prior spec of :mod:`gametheory.analysis.priors`).
-
-    ``uniform[:LO:HI]``, ``normal:MEAN:SD[:untruncated]``, ``beta:A:B[:LO:HI]``,
-    ``triangular:MODE`` or ``triangular:LO:MODE:HI``.
-    """
-    name, sep, spec = text.partition("=")
-    name = name.strip()
-    if not sep or not name or not spec.strip():
-        raise argparse.ArgumentTypeError(f"expected NAME=DIST[:ARGS], got {text!r}")
-    if not _NAME.fullmatch(name):
-        raise argparse.ArgumentTypeError(f"{text!r}: {name!r} is not a parameter name")
-    dist, *args = (part.strip() for part in spec.split(":"))
-    truncate = None
-    if dist == "normal" and len(args) == 3 and args[2] in ("untruncated", "truncated"):
-        truncate = args.pop() == "truncated"
-    fields = _PRIOR_FORMS.get(dist, {}).get(len(args))
-    if fields is None:
-        if dist not in _PRIOR_FORMS:
-            raise argparse.ArgumentTypeError(
-                f"{text!r}: unknown distribution {dist!r}; choose from: "
-                + ", ".join(_PRIOR_FORMS)
-            )
-        raise argparse.ArgumentTypeError(f"{text!r}: write {_PRIOR_USAGE[dist]}")
-    try:
-        numbers = [float(parse_value(a)) for a in args]
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"{text!r}: {exc}") from None
-    out: dict[str, Any] = {"dist": dist, **dict(zip(fields, numbers))}
-    if truncate is not None:
-        out["truncate"] = truncate
-    return name, out
-
-
-#: Field names of each distribution by the number of numbers given.
-_PRIOR_FORMS: dict[str, dict[int, tuple[str, ...]]] = {
-    "uniform": {0: (), 2: ("low", "high")},
-    "normal": {2: ("mean", "sd")},
-    "beta": {2: ("a", "b"), 4: ("a", "b", "low", "high")},
-    "triangular": {1: ("mode",), 3: ("low", "mode", "high")},
-}
-_PRIOR_USAGE = {
-    "uniform": "uniform or uniform:LO:HI",
-    "normal": "normal:MEAN:SD or normal:MEAN:SD:untruncated",
-    "beta": "beta:A:B or beta:A:B:LO:HI",
-    "triangular": "triangular:MODE or triangular:LO:MODE:HI",
-}
-
-
-def _scheduler(text: str) -> str:
-    """``local`` or ``tcp://HOST:PORT`` (checked before anything is computed)."""
-    text = text.strip()
-    if text == "local":
-        return text
-    if _address(text)[0] is None:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a scheduler address; write tcp://HOST:PORT or local"
-        )
-    return text
-
-
-def _address(text: str) -> tuple[str | None, int]:
-    """``tcp://HOST:PORT`` -> (host, port); ``(None, 0)`` when malformed."""
-    import re
-
-    m = re.fullmatch(r"tcp://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(\d{1,5})", text)
-    if not m or not 0 < int(m.group(2)) < 65536:
-        return None, 0
-    return m.group(1).strip("[]"), int(m.group(2))
-
-
-#: Seconds to wait for a Dask scheduler to answer.
-CONNECT_TIMEOUT = 10.0
-
-
-def _add_execution(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--workers", type=_positive_int, default=None, metavar="N",
-                   help="solve on N local processes; with --scheduler local, the number of "
-                        "workers of the local Dask cluster")
-    p.add_argument("--scheduler", type=_scheduler, metavar="ADDRESS",
-                   help="solve on a Dask cluster: tcp://HOST:PORT (an address that does not "
-                        f"answer within {CONNECT_TIMEOUT:g} s is an error), or 'local' for a "
-                        "local cluster (of --workers workers)")
+from .cli_options import (
+    MAX_GRID_POINTS,
+    _add_execution,
+    _add_set,
+    _at_least_two,
+    _backend,
+    _close,
+    _grid_axis,
+    _interval,
+    _positive_int,
+    _prior,
+    _values_may_be_negative,
+)
+from .cli_text import _regime_lines, _sensitivity_block, _tornado_line
 
 
 def add_analysis_commands(
@@ -323,67 +170,6 @@ def _dump_json(path: str, data: Any) -> None:
             fh.write("\n")
 
     _save(path, write)
-
-
-def _backend(args: argparse.Namespace) -> dict[str, Any]:
-    if args.scheduler == "local":
-        return {"backend": "dask", "scheduler": "local", "workers": args.workers}
-    if args.scheduler:
-        if args.workers is not None:
-            raise CommandError(
-                f"--workers does not apply to --scheduler {args.scheduler}: the cluster's own "
-                "workers solve (use --workers with --scheduler local)"
-            )
-        return {"backend": "dask", "scheduler": _connect(args.scheduler)}
-    if args.workers and args.workers > 1:
-        return {"backend": "processes", "workers": args.workers}
-    return {"backend": "serial"}
-
-
-def _connect(address: str) -> Any:
-    """A Dask client of the scheduler at ``address``, or a one-line error (exit 1).
-
-    Each step is bounded by :data:`CONNECT_TIMEOUT`: the TCP connection, then a
-    Dask handshake (which ``Client`` itself would wait for without a limit
-    when something other than a scheduler listens there), then the client.
-    """
-    import asyncio
-    import socket
-
-    host, port = _address(address)
-    try:
-        socket.create_connection((host, port), timeout=CONNECT_TIMEOUT).close()
-    except OSError as exc:
-        raise CommandError(
-            f"--scheduler {address}: cannot reach the scheduler ({exc.strerror or exc})",
-            EXIT_FAILED,
-        ) from exc
-    try:
-        from dask.distributed import Client
-        from distributed.comm import connect
-    except ImportError:
-        raise CommandError(
-            "--scheduler needs dask.distributed: pip install 'gametheory[dask]'"
-        ) from None
-
-    async def handshake() -> None:
-        comm = await asyncio.wait_for(connect(address, timeout=CONNECT_TIMEOUT), CONNECT_TIMEOUT)
-        await comm.close()
-
-    try:
-        asyncio.run(handshake())
-        return Client(address, timeout=CONNECT_TIMEOUT)
-    except (OSError, asyncio.TimeoutError) as exc:
-        raise CommandError(
-            f"--scheduler {address}: no Dask scheduler answered within {CONNECT_TIMEOUT:g} s",
-            EXIT_FAILED,
-        ) from exc
-
-
-def _close(options: dict[str, Any]) -> None:
-    client = options.get("scheduler")
-    if hasattr(client, "close"):
-        client.close()
 
 
 def _run(model_path: str, func: Any, *args: Any, **kwargs: Any) -> Any:
@@ -547,14 +333,6 @@ def _write_thresholds(path: str, data: dict[str, Any]) -> None:
     _save(path, write)
 
 
-def _regime_lines(side: str, label: str, indent: str = "    ") -> list[str]:
-    """A regime (equilibrium labels joined by `` | ``): one line, or one line per equilibrium."""
-    parts = label.split(" | ")
-    if len(parts) == 1:
-        return [f"{indent}{side}: {label}"]
-    return [f"{indent}{side}: {len(parts)} equilibria", *(f"{indent}  {p}" for p in parts)]
-
-
 def _cmd_sensitivity(args: argparse.Namespace) -> int:
     from .analysis import sensitivity
 
@@ -628,99 +406,6 @@ def _tornado(args: argparse.Namespace, model: Any, at: dict[str, Any]) -> int:
         lines.append(f"figure written to {args.plot}")
     _write("\n".join(lines))
     return EXIT_OK
-
-
-def _tornado_line(bar: Any, width: int, pwidth: int) -> str:
-    """``Seoul:arm  transfer_cost [0, 6]  0 -> 1  swing 1  *``."""
-    def end(v: float) -> str:
-        return "gone" if v != v else f"{v:.6g}"
-
-    where = f"{bar.parameter} [{bar.range[0]:g}, {bar.range[1]:g}]"
-    swing = "swing ?" if bar.swing != bar.swing else f"swing {bar.swing:.6g}"
-    mark = "  *" if bar.support_changes else ""
-    return (f"{bar.outcome.ljust(width)}  {where.ljust(pwidth)}  "
-            f"{end(bar.low)} -> {end(bar.high)}  {swing}{mark}")
-
-
-def _sensitivity_block(k: int, eq: dict[str, Any]) -> list[str]:
-    """One equilibrium: regularity, the profile, payoffs and the derivatives."""
-    import textwrap
-
-    def wrap(head: str, text: str, width: int = 100) -> list[str]:
-        return textwrap.wrap(text, width, initial_indent=head,
-                             subsequent_indent=" " * len(head), break_on_hyphens=False)
-
-    derivs = eq.get("derivatives")
-    lines = [f"#{k}  regular" if eq.get("regular", True) and derivs is not None
-             else f"#{k}  not regular (derivatives undefined)"]
-    if derivs is None:
-        lines.extend(f"      {r}" for r in eq.get("reasons") or [])
-    probs = eq.get("behavior") or eq.get("strategies") or {}
-    width = max((len(p) for p in probs), default=0)
-    for player, dist in probs.items():
-        lines.extend(wrap(f"  {player.ljust(width)}  ", _profile_text(dist)))
-    pays = ", ".join(f"{p} {_num(v)}" for p, v in eq.get("payoffs", {}).items())
-    lines.append(f"  payoffs {pays}")
-    exact = eq.get("exact_derivatives") or {}
-    still = []
-    for param, d in (derivs or {}).items():
-        moved = _moves(d, exact.get(param, {}))
-        if moved:
-            lines.extend(wrap(f"  d/d{param}: ", ", ".join(moved)))
-        else:
-            still.append(param)
-    if still:
-        what = "nothing moves with" if len(still) == len(derivs) else "no change with"
-        lines.extend(wrap(f"  {what}: ", ", ".join(still)))
-    return lines
-
-
-def _num(value: Any) -> str:
-    return f"{float(value):.6g}" if float(value) else "0"
-
-
-def _profile_text(dist: dict[str, Any]) -> str:
-    """``withhold 0.75, arm 0.25`` (strategies) or ``[set] a; [set] b 0.5, c 0.5`` (behaviour)."""
-    def used(probs: dict[str, Any]) -> str:
-        items = [(a, float(q)) for a, q in probs.items() if float(q) > 0]
-        if len(items) == 1:
-            return items[0][0]
-        return ", ".join(f"{a} {q:.4g}" for a, q in items)
-
-    if dist and all(isinstance(v, dict) for v in dist.values()):
-        return "; ".join(f"[{h}] {used(acts)}" for h, acts in dist.items())
-    return used(dist)
-
-
-def _moves(d: dict[str, Any], exact: dict[str, Any]) -> list[str]:
-    """``PLAYER:STRATEGY +d`` (``PLAYER:INFOSET:ACTION`` for trees) and ``payoff:PLAYER +d``."""
-    out = []
-    key = "behavior" if "behavior" in d else "strategies"
-    for name, value, text in _leaves(d.get(key, {}), exact.get(key, {})):
-        if value:
-            out.append(f"{name} {_signed(value, text)}")
-    for player, value in d.get("payoffs", {}).items():
-        if value:
-            out.append(f"payoff:{player} {_signed(value, exact.get('payoffs', {}).get(player))}")
-    return out
-
-
-def _leaves(tree: dict[str, Any], exact: Any, prefix: str = "") -> list[tuple[str, Any, Any]]:
-    out = []
-    for name, value in tree.items():
-        sub = exact.get(name) if isinstance(exact, dict) else None
-        if isinstance(value, dict):
-            out.extend(_leaves(value, sub or {}, f"{prefix}{name}:"))
-        else:
-            out.append((f"{prefix}{name}", value, sub))
-    return out
-
-
-def _signed(value: Any, exact: Any) -> str:
-    """A derivative: its exact text when short (``-1/4``), else 4 significant digits."""
-    if isinstance(exact, str) and len(exact) <= 12 and exact != "0":
-        return exact if exact.startswith("-") else "+" + exact
-    return f"{float(value):+.4g}"
 
 
 def _cmd_montecarlo(args: argparse.Namespace) -> int:

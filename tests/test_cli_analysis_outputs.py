@@ -541,7 +541,7 @@ def test_sweep_csv_out_still_streams(capsys, tmp_path):
 
 def test_silent_address_times_out(capsys, monkeypatch):
     # something listens there but never answers the Dask handshake
-    monkeypatch.setattr("gametheory.cli_analysis.CONNECT_TIMEOUT", 0.5)
+    monkeypatch.setattr("gametheory.cli_options.CONNECT_TIMEOUT", 0.5)
     monkeypatch.setattr("gametheory.analysis.sweep", never_called)
     with socket.socket() as server:
         server.bind(("127.0.0.1", 0))
