@@ -146,6 +146,18 @@ def _option(text: str) -> tuple[str, Any]:
     return name, value
 
 
+def _whole_number(text: str, minimum: int) -> int:
+    """``text`` as an integer of at least ``minimum``, or a one-line argparse error."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < minimum:
+        need = "a positive whole number" if minimum == 1 else f"a whole number >= {minimum}"
+        raise argparse.ArgumentTypeError(f"needs {need}, got {text!r}")
+    return value
+
+
 def _positive_seconds(text: str) -> float:
     try:
         value = float(text)

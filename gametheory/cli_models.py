@@ -20,18 +20,13 @@ from .cli import (
     _display,
     _in_file,
     _load,
+    _whole_number,
     _write,
 )
 
 
 def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"needs a whole number >= 0, got {text!r}")
-    return value
+    return _whole_number(text, 0)
 
 
 def add_model_commands(sub: Any, debug: argparse.ArgumentParser, model_help: str) -> None:

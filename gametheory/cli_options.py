@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .cli import _NAME, EXIT_FAILED, CommandError, _assignment, parse_value
+from .cli import _NAME, EXIT_FAILED, CommandError, _assignment, _whole_number, parse_value
 
 #: Most points along one --param axis, and in a whole sweep grid.
 MAX_AXIS_POINTS = 10_000_000
@@ -77,13 +77,7 @@ def _values_may_be_negative(p: argparse.ArgumentParser) -> argparse.ArgumentPars
 
 
 def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"needs a positive whole number, got {text!r}")
-    return value
+    return _whole_number(text, 1)
 
 
 def _add_set(p: argparse.ArgumentParser, help_text: str) -> None:
